@@ -1,0 +1,77 @@
+using System.Collections.Concurrent;
+using IronAspire.Contracts.Agents;
+using IronAspire.Router.Providers;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace IronAspire.Router.Auth;
+
+/// <summary>
+/// Resolves an agent key to the agent it belongs to. Keys live in Redis as SHA-256 hashes (written by the control
+/// plane, see <see cref="AgentKeyFormat"/>); results are cached for <see cref="RouterOptions.KeyCacheSeconds"/> so a
+/// revoked key stops working within that time, and Redis is not asked on every call.
+/// </summary>
+public sealed partial class AgentKeyAuthenticator(
+    IConnectionMultiplexer redis,
+    IOptions<RouterOptions> options,
+    IOptions<DemoAgentOptions> demo,
+    TimeProvider time,
+    ILogger<AgentKeyAuthenticator> logger)
+{
+    private readonly ConcurrentDictionary<string, CachedIdentity> _cache = new(StringComparer.Ordinal);
+    private readonly long _ttlTicks = (long)(options.Value.KeyCacheSeconds * TimeProvider.System.TimestampFrequency);
+
+    public async ValueTask<AgentIdentity?> AuthenticateAsync(string? key)
+    {
+        if (string.IsNullOrEmpty(key) || key.Length > 512)
+        {
+            return null;
+        }
+
+        var now = time.GetTimestamp();
+        if (_cache.TryGetValue(key, out var cached) && now - cached.Timestamp < _ttlTicks)
+        {
+            return cached.Identity;
+        }
+
+        if (demo.Value.Key is { Length: > 0 } demoKey && string.Equals(key, demoKey, StringComparison.Ordinal))
+        {
+            return Remember(key, new AgentIdentity(demo.Value.AgentId, demo.Value.ProjectId), now);
+        }
+
+        AgentIdentity? identity;
+        try
+        {
+            var fields = await redis.GetDatabase().HashGetAsync(
+                AgentKeyFormat.RedisKey(key), [AgentKeyFormat.AgentIdField, AgentKeyFormat.ProjectIdField]);
+            identity = fields[0].IsNullOrEmpty
+                ? null
+                : new AgentIdentity(fields[0]!, fields[1].IsNullOrEmpty ? null : (string?)fields[1]);
+        }
+        catch (RedisException ex)
+        {
+            // Fail closed, but keep serving keys that were valid a moment ago.
+            LogLookupFailed(logger, ex);
+            return cached?.Identity;
+        }
+
+        if (_cache.Count > 100_000)
+        {
+            _cache.Clear();
+        }
+
+        return Remember(key, identity, now);
+    }
+
+    private AgentIdentity? Remember(string key, AgentIdentity? identity, long now)
+    {
+        _cache[key] = new CachedIdentity(identity, now);
+        return identity;
+    }
+
+    private sealed record CachedIdentity(AgentIdentity? Identity, long Timestamp);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Agent key lookup in Redis failed")]
+    private static partial void LogLookupFailed(ILogger logger, Exception ex);
+}

@@ -1,0 +1,12 @@
+namespace IronAspire.Router.Auth;
+
+/// <summary>
+/// The bootstrap demo agent: a key from configuration (IRONASPIRE_DEMO_KEY, set by the AppHost) that works before
+/// any agent was registered, so a new user can point an OpenAI client at the Router at once.
+/// </summary>
+public sealed class DemoAgentOptions
+{
+    public string? Key { get; set; }
+    public string AgentId { get; set; } = "demo-agent";
+    public string? ProjectId { get; set; }
+}

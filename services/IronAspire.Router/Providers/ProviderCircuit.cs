@@ -1,0 +1,34 @@
+using Polly.CircuitBreaker;
+
+namespace IronAspire.Router.Providers;
+
+/// <summary>The observable side of one provider's circuit breaker: its state, and when an open circuit will half-open.</summary>
+public sealed class ProviderCircuit(string provider, TimeProvider time)
+{
+    private long _openedAtTimestamp;
+
+    public string Provider => provider;
+    public CircuitBreakerStateProvider StateProvider { get; } = new();
+    public CircuitState State => StateProvider.CircuitState;
+    public TimeSpan BreakDuration { get; set; }
+    public DateTimeOffset? LastChange { get; private set; }
+    public string? LastReason { get; private set; }
+
+    internal void OnStateChanged(CircuitState state, string? reason)
+    {
+        LastChange = time.GetUtcNow();
+        LastReason = reason;
+        if (state == CircuitState.Open)
+        {
+            Interlocked.Exchange(ref _openedAtTimestamp, time.GetTimestamp());
+        }
+    }
+
+    /// <summary>Seconds until the breaker lets a probe through; what Retry-After says while it is open.</summary>
+    public int RetryAfterSeconds()
+    {
+        var opened = Interlocked.Read(ref _openedAtTimestamp);
+        var remaining = BreakDuration - time.GetElapsedTime(opened);
+        return Math.Max(1, (int)Math.Ceiling(remaining.TotalSeconds));
+    }
+}

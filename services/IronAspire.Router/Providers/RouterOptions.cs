@@ -1,0 +1,74 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace IronAspire.Router.Providers;
+
+/// <summary>The Router's settings, bound from the <c>Router</c> section and validated at start.</summary>
+public sealed class RouterOptions
+{
+    public const string SectionName = "Router";
+
+    /// <summary>Upstream providers. When empty, the MockProvider (service discovery name mock-provider) serves every model.</summary>
+    public List<ProviderOptions> Providers { get; set; } = [];
+
+    /// <summary>Request bodies above this size get 413 (default 20 MB).</summary>
+    [Range(1024, 1L << 30)]
+    public long MaxRequestBodyBytes { get; set; } = 20 * 1024 * 1024;
+
+    /// <summary>Output cap the Router applies (and sends upstream) when a request names none, so the cost bound holds.</summary>
+    [Range(1, 1_000_000)]
+    public int DefaultMaxOutputTokens { get; set; } = 4096;
+
+    /// <summary>Per-model output caps overriding <see cref="DefaultMaxOutputTokens"/> (glob patterns allowed).</summary>
+    public Dictionary<string, int> MaxOutputTokensByModel { get; set; } = [];
+
+    /// <summary>How long a resolved agent key is cached; a revoked key stops working within this time (must be under 5 s).</summary>
+    [Range(0, 4.5)]
+    public double KeyCacheSeconds { get; set; } = 2;
+
+    public ProviderTimeouts Timeouts { get; set; } = new();
+
+    public ProviderResilienceOptions Resilience { get; set; } = new();
+}
+
+public sealed class ProviderTimeouts
+{
+    [Range(0.1, 300)]
+    public double ConnectSeconds { get; set; } = 10;
+
+    /// <summary>Until the provider's response headers arrive.</summary>
+    [Range(0.1, 3600)]
+    public double FirstByteSeconds { get; set; } = 120;
+
+    /// <summary>Longest silence between two chunks of a streamed response.</summary>
+    [Range(0.1, 3600)]
+    public double StreamIdleSeconds { get; set; } = 60;
+
+    /// <summary>Upper bound on a whole call; also the floor of the budget reservation's lifetime.</summary>
+    [Range(1, 7200)]
+    public double MaxCallSeconds { get; set; } = 600;
+}
+
+public sealed class ProviderResilienceOptions
+{
+    [Range(0.01, 1.0)]
+    public double FailureRatio { get; set; } = 0.5;
+
+    [Range(2, 100_000)]
+    public int MinimumThroughput { get; set; } = 10;
+
+    [Range(0.5, 3600)]
+    public double SamplingSeconds { get; set; } = 30;
+
+    [Range(0.5, 3600)]
+    public double BreakSeconds { get; set; } = 30;
+
+    [Range(0, 5)]
+    public int MaxRetries { get; set; } = 2;
+
+    [Range(0, 60_000)]
+    public int RetryBaseDelayMs { get; set; } = 200;
+
+    /// <summary>A Retry-After longer than this is not waited for: the error goes to the client instead.</summary>
+    [Range(0, 600)]
+    public double MaxRetryAfterSeconds { get; set; } = 10;
+}

@@ -1,0 +1,86 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using IronAspire.Router.Providers;
+using Microsoft.AspNetCore.Http;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace IronAspire.Router.Proxy;
+
+/// <summary>
+/// The YARP transform for one call to one provider: swaps the agent's key for the provider's, sends the (possibly
+/// rewritten) body, and on the way back relays the response itself so usage can be read and text redacted —
+/// YARP's own body copy is skipped (TransformResponseAsync returns false after the relay).
+/// </summary>
+internal sealed class LlmForwardTransformer(
+    LlmCall call,
+    LlmProvider provider,
+    byte[] body,
+    ResponseRelay relay,
+    bool canFailOver) : HttpTransformer
+{
+    private static readonly MediaTypeHeaderValue JsonContentType = new("application/json");
+
+    public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+    {
+        await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+
+        proxyRequest.RequestUri = new Uri(provider.BaseUrl + call.Operation.UpstreamPath + httpContext.Request.QueryString.Value);
+
+        var headers = proxyRequest.Headers;
+        headers.Remove("Authorization");
+        headers.Remove("x-api-key");
+        headers.Remove("Cookie");
+        // The relay parses the body, so it must arrive uncompressed.
+        headers.Remove("Accept-Encoding");
+        headers.TryAddWithoutValidation("x-request-id", call.RequestId);
+
+        var key = provider.Options.ApiKey;
+        if (provider.Kind == ProviderKind.Anthropic)
+        {
+            if (!string.IsNullOrEmpty(key))
+            {
+                headers.TryAddWithoutValidation("x-api-key", key);
+            }
+
+            if (!headers.Contains("anthropic-version"))
+            {
+                headers.TryAddWithoutValidation("anthropic-version", provider.Options.AnthropicVersion);
+            }
+        }
+        else if (!string.IsNullOrEmpty(key))
+        {
+            headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
+        // A byte array can be sent again, which the provider's retry strategy relies on.
+        proxyRequest.Content = new ByteArrayContent(body);
+        proxyRequest.Content.Headers.ContentType = JsonContentType;
+    }
+
+    public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        if (proxyResponse is null)
+        {
+            return false;
+        }
+
+        var status = (int)proxyResponse.StatusCode;
+        call.StatusCode = status;
+        if (canFailOver && (status == 429 || status >= 500))
+        {
+            // Another provider in the chain gets the call; nothing has been written to the client.
+            call.FailoverRequested = true;
+            return false;
+        }
+
+        await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        var response = httpContext.Response;
+        response.Headers["x-request-id"] = call.RequestId;
+        response.Headers["x-ironaspire-provider"] = provider.Name;
+
+        await relay.RelayAsync(httpContext, proxyResponse, call, cancellationToken);
+        return false;
+    }
+
+    internal static string FormatUsd(decimal usd) => usd.ToString("0.#########", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,201 @@
+using System.Buffers;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using IronAspire.Router.Errors;
+using IronAspire.Router.Providers;
+using IronAspire.Router.Proxy.Streams;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace IronAspire.Router.Proxy;
+
+/// <summary>
+/// Copies a provider's response to the client: JSON bodies whole (usage read, text redacted), SSE streams event by
+/// event as they arrive (never buffered whole), anything else byte for byte. Never throws: a cut stream becomes an
+/// error event and an aborted connection, a client that went away just ends the relay.
+/// </summary>
+internal sealed partial class ResponseRelay(IOptions<RouterOptions> options, TimeProvider time, ILogger<ResponseRelay> logger)
+{
+    private const int MaxJsonBodyBytes = 64 * 1024 * 1024;
+    private readonly TimeSpan _idleTimeout = TimeSpan.FromSeconds(options.Value.Timeouts.StreamIdleSeconds);
+
+    public async Task RelayAsync(HttpContext context, HttpResponseMessage upstream, LlmCall call, CancellationToken cancellationToken)
+    {
+        var mediaType = upstream.Content.Headers.ContentType?.MediaType;
+        var success = upstream.IsSuccessStatusCode;
+        var redaction = success ? call.ResponseRedaction : null;
+        try
+        {
+            if (success && mediaType == "text/event-stream")
+            {
+                await RelayStreamAsync(context, upstream, call, redaction, cancellationToken);
+            }
+            else if (success && mediaType == "application/json")
+            {
+                await RelayJsonAsync(context, upstream, call, redaction, cancellationToken);
+            }
+            else
+            {
+                if (!success)
+                {
+                    call.ErrorType = "upstream_error";
+                }
+
+                await CopyAsync(context, upstream, call, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            call.ClientDisconnected = true;
+            call.ErrorType ??= "client_disconnected";
+        }
+    }
+
+    private async Task RelayJsonAsync(HttpContext context, HttpResponseMessage upstream, LlmCall call, IResponseRedaction? redaction, CancellationToken cancellationToken)
+    {
+        var body = await ReadBoundedAsync(upstream, cancellationToken);
+        MarkFirstByte(call);
+        call.Usage = UsageReader.ReadFromBody(body.Span);
+
+        if (redaction is not null && JsonNode.Parse(body.Span) is JsonObject root
+            && JsonBodyRedaction.RewriteResponseTexts(root, redaction.Redact))
+        {
+            body = JsonSerializer.SerializeToUtf8Bytes(root);
+        }
+
+        if (call.BudgetRemainingUsd is { } remaining)
+        {
+            context.Response.Headers["x-ironaspire-budget-remaining"] = LlmForwardTransformer.FormatUsd(remaining);
+        }
+
+        context.Response.ContentLength = body.Length;
+        await context.Response.Body.WriteAsync(body, cancellationToken);
+    }
+
+    private async Task RelayStreamAsync(HttpContext context, HttpResponseMessage upstream, LlmCall call, IResponseRedaction? redaction, CancellationToken cancellationToken)
+    {
+        StreamProcessor processor = call.Operation == LlmOperation.Messages
+            ? new AnthropicStreamProcessor(redaction)
+            : call.Operation == LlmOperation.Responses
+                ? new OpenAIResponsesStreamProcessor(redaction)
+                : new OpenAIChatStreamProcessor(redaction, call.Request?.UsageChunkAddedByRouter == true);
+
+        var response = context.Response;
+        response.Headers.ContentLength = null;
+        response.Headers.CacheControl = "no-cache";
+        // Tell any buffering proxy in front of the Router to pass events straight through.
+        response.Headers["X-Accel-Buffering"] = "no";
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+
+        var output = new List<SseEvent>(2);
+        await using var stream = await upstream.Content.ReadAsStreamAsync(cancellationToken);
+        await using var reader = new SseEventReader(stream, _idleTimeout);
+        try
+        {
+            while (true)
+            {
+                var raw = await reader.ReadEventAsync(cancellationToken);
+                if (raw is null)
+                {
+                    break;
+                }
+
+                output.Clear();
+                processor.Process(SseEvent.Parse(raw), output);
+                foreach (var evt in output)
+                {
+                    await response.Body.WriteAsync(evt.ToUtf8(), cancellationToken);
+                }
+
+                if (output.Count > 0)
+                {
+                    MarkFirstByte(call);
+                    await response.Body.FlushAsync(cancellationToken);
+                }
+            }
+
+            output.Clear();
+            processor.Complete(output);
+            foreach (var evt in output)
+            {
+                await response.Body.WriteAsync(evt.ToUtf8(), cancellationToken);
+            }
+
+            await response.Body.FlushAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or TimeoutException or InvalidDataException or HttpRequestException
+                                   && !context.RequestAborted.IsCancellationRequested)
+        {
+            // The provider broke off mid-stream. Retrying now would repeat what the client already has, so the
+            // client gets an error event and a broken connection — an error its SDK raises, never a hang.
+            LogStreamCut(logger, call.Provider?.Name ?? "?", call.RequestId, ex.GetType().Name);
+            call.ErrorType = ex is TimeoutException ? "stream_idle_timeout" : "upstream_stream_error";
+            var error = new ApiError(502, call.ErrorType, "The provider's stream ended unexpectedly: " + ex.Message);
+            var dialect = call.Operation.Dialect;
+            var evt = new SseEvent(dialect == ApiDialect.Anthropic ? "error" : null, System.Text.Encoding.UTF8.GetString(error.ToJson(dialect)));
+            try
+            {
+                await response.Body.WriteAsync(evt.ToUtf8(), CancellationToken.None);
+                await response.Body.FlushAsync(CancellationToken.None);
+            }
+            catch (IOException)
+            {
+            }
+
+            context.Abort();
+        }
+        finally
+        {
+            call.Usage = processor.Usage;
+            call.StreamedTextBytes = processor.StreamedTextBytes;
+        }
+    }
+
+    private async Task CopyAsync(HttpContext context, HttpResponseMessage upstream, LlmCall call, CancellationToken cancellationToken)
+    {
+        await using var stream = await upstream.Content.ReadAsStreamAsync(cancellationToken);
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            int read;
+            while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                MarkFirstByte(call);
+                await context.Response.Body.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            }
+        }
+        catch (IOException) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            context.Abort();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static async Task<ReadOnlyMemory<byte>> ReadBoundedAsync(HttpResponseMessage upstream, CancellationToken cancellationToken)
+    {
+        var length = upstream.Content.Headers.ContentLength;
+        if (length is > MaxJsonBodyBytes)
+        {
+            throw new InvalidDataException("The provider's response is larger than 64 MB.");
+        }
+
+        await using var stream = await upstream.Content.ReadAsStreamAsync(cancellationToken);
+        using var memory = new MemoryStream(length is > 0 ? (int)length.Value : 4096);
+        await stream.CopyToAsync(memory, cancellationToken);
+        return memory.GetBuffer().AsMemory(0, (int)memory.Length);
+    }
+
+    private void MarkFirstByte(LlmCall call)
+    {
+        call.TimeToFirstByteMs ??= time.GetElapsedTime(call.StartTimestamp).TotalMilliseconds;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stream from provider {Provider} broke off for request {RequestId}: {Failure}")]
+    private static partial void LogStreamCut(ILogger logger, string provider, string requestId, string failure);
+}

@@ -1,0 +1,29 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace IronAspire.Router;
+
+/// <summary>The Router's meter and activity source (exported by ServiceDefaults under the IronAspire.* prefix).</summary>
+public sealed class RouterMetrics : IDisposable
+{
+    public const string Name = "IronAspire.Router";
+    public static readonly ActivitySource ActivitySource = new(Name);
+
+    private readonly Meter _meter;
+
+    public RouterMetrics(IMeterFactory meterFactory)
+    {
+        _meter = meterFactory.Create(Name);
+        Requests = _meter.CreateCounter<long>("ironaspire.router.requests", description: "LLM calls handled, by provider, model and outcome");
+        Retries = _meter.CreateCounter<long>("ironaspire.router.retries", description: "Upstream retries before the first byte");
+        CircuitChanges = _meter.CreateCounter<long>("ironaspire.router.circuit.state_changes", description: "Circuit breaker state changes per provider");
+        TimeToFirstByte = _meter.CreateHistogram<double>("ironaspire.router.time_to_first_byte", unit: "ms");
+    }
+
+    public Counter<long> Requests { get; }
+    public Counter<long> Retries { get; }
+    public Counter<long> CircuitChanges { get; }
+    public Histogram<double> TimeToFirstByte { get; }
+
+    public void Dispose() => _meter.Dispose();
+}
