@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian packages IronAspire runs on (real Redis, PostgreSQL, RabbitMQ; Chromium and Python for the
+# tests) when any is missing. Safe to run again: it does nothing when everything is there.
+set -euo pipefail
+
+packages=(redis-server postgresql rabbitmq-server)
+if [ "${1:-}" = "--with-test-tools" ]; then
+  packages+=(chromium python3)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing Debian packages: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The Debian packages start their own system-wide servers where an init system runs; IronAspire starts private
+# ones on free ports instead, so the system ones are not needed (and are left alone).
+command -v dotnet >/dev/null || { echo "The .NET 10 SDK is required (dotnet on PATH)." >&2; exit 1; }

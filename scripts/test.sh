@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs every test against real Redis, PostgreSQL and RabbitMQ (started by the test fixtures on free ports in temp
+# folders), then prints one line "N passed, N failed, N skipped" computed from the TRX results.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-prerequisites.sh --with-test-tools || exit 1
+
+results="$(pwd)/TestResults"
+rm -rf "$results"
+mkdir -p "$results"
+
+dotnet build IronAspire.sln -c Release -nologo -v q || { echo "0 passed, 1 failed"; exit 1; }
+dotnet test IronAspire.sln -c Release --no-build -nologo \
+  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@"
+status=$?
+
+passed=0; failed=0; skipped=0; files=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  files=$((files + 1))
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  get() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+  total=$(get total); executed=$(get executed); p=$(get passed); f=$(get failed); e=$(get error); t=$(get timeout); a=$(get aborted)
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0} + ${e:-0} + ${t:-0} + ${a:-0}))
+  skipped=$((skipped + ${total:-0} - ${executed:-0}))
+done
+
+if [ "$files" -eq 0 ] || { [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; }; then
+  # dotnet test failed without a failing test in any result file (a crashed test host, a build error).
+  failed=$((failed + 1))
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ] && [ "$status" -eq 0 ]
