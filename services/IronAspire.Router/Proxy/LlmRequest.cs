@@ -35,6 +35,12 @@ public sealed class LlmRequest
             return (null, ApiError.InvalidRequest("The request body is empty; a JSON object is required."));
         }
 
+        // JSON strings are only decoded when read, so a body with broken UTF-8 would otherwise pass through.
+        if (!System.Text.Unicode.Utf8.IsValid(body.Span))
+        {
+            return (null, ApiError.InvalidRequest("The request body is not valid UTF-8."));
+        }
+
         JsonNode? node;
         try
         {

@@ -1,0 +1,19 @@
+using IronAspire.Router.Providers;
+
+namespace IronAspire.Router.Tests;
+
+public class ModelPatternTests
+{
+    [Theory]
+    [InlineData("gpt-*", "gpt-4o-mini", true)]
+    [InlineData("gpt-*", "GPT-4O", true)]
+    [InlineData("o1*", "o1-preview", true)]
+    [InlineData("o3*", "o1", false)]
+    [InlineData("claude-*", "gpt-4o", false)]
+    [InlineData("*-mini", "gpt-4o-mini", true)]
+    [InlineData("gpt-4o", "gpt-4o-mini", false)]
+    [InlineData("*", "anything", true)]
+    [InlineData("text-embedding-*", "text-embedding-3-small", true)]
+    public void Glob_patterns_match_model_names(string pattern, string model, bool expected) =>
+        Assert.Equal(expected, ModelPattern.Matches(pattern, model));
+}

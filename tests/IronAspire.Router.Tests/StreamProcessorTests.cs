@@ -1,0 +1,136 @@
+using System.Text.Json.Nodes;
+using IronAspire.Router.Proxy;
+using IronAspire.Router.Proxy.Streams;
+
+namespace IronAspire.Router.Tests;
+
+public class StreamProcessorTests
+{
+    /// <summary>A redactor that replaces "secret" and holds back a tail that could be the start of it.</summary>
+    private sealed class WordRedaction : IResponseRedaction
+    {
+        public string Redact(string text) => text.Replace("secret", "[X]");
+
+        public ITextStreamRedactor OpenStream() => new Stream(this);
+
+        private sealed class Stream(WordRedaction owner) : ITextStreamRedactor
+        {
+            private string _held = "";
+
+            public string Push(string delta)
+            {
+                var text = owner.Redact(_held + delta);
+                var keep = 0;
+                for (var n = Math.Min(5, text.Length); n > 0; n--)
+                {
+                    if ("secret".StartsWith(text[^n..], StringComparison.Ordinal))
+                    {
+                        keep = n;
+                        break;
+                    }
+                }
+
+                _held = text[^keep..];
+                return text[..^keep];
+            }
+
+            public string Flush()
+            {
+                var rest = owner.Redact(_held);
+                _held = "";
+                return rest;
+            }
+        }
+    }
+
+    private static List<SseEvent> Run(StreamProcessor processor, params SseEvent[] events)
+    {
+        var output = new List<SseEvent>();
+        foreach (var evt in events)
+        {
+            processor.Process(evt, output);
+        }
+
+        processor.Complete(output);
+        return output;
+    }
+
+    private static SseEvent Chunk(string? content, string? finish = null) => new(null, new JsonObject
+    {
+        ["object"] = "chat.completion.chunk",
+        ["choices"] = new JsonArray(new JsonObject
+        {
+            ["index"] = 0,
+            ["delta"] = content is null ? new JsonObject() : new JsonObject { ["content"] = content },
+            ["finish_reason"] = finish,
+        }),
+    }.ToJsonString());
+
+    [Fact]
+    public void OpenAI_usage_chunk_the_router_added_is_read_and_hidden()
+    {
+        var processor = new OpenAIChatStreamProcessor(null, hideUsageChunk: true);
+
+        var output = Run(processor,
+            Chunk("Hi"),
+            Chunk(null, "stop"),
+            new SseEvent(null, """{"object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}}"""),
+            new SseEvent(null, "[DONE]"));
+
+        Assert.Equal(new TokenUsage(5, 0, 2), processor.Usage);
+        Assert.Equal(3, output.Count);
+        Assert.DoesNotContain(output, e => e.Data.Contains("usage"));
+        Assert.Equal("[DONE]", output[^1].Data);
+    }
+
+    [Fact]
+    public void OpenAI_usage_chunk_the_client_asked_for_is_kept()
+    {
+        var processor = new OpenAIChatStreamProcessor(null, hideUsageChunk: false);
+
+        var output = Run(processor, new SseEvent(null, """{"choices":[],"usage":{"prompt_tokens":5,"completion_tokens":2}}"""));
+
+        Assert.Single(output);
+        Assert.Equal(new TokenUsage(5, 0, 2), processor.Usage);
+    }
+
+    [Fact]
+    public void A_value_split_across_openai_chunks_is_redacted_and_no_fragment_is_emitted()
+    {
+        var processor = new OpenAIChatStreamProcessor(new WordRedaction(), hideUsageChunk: false);
+
+        var output = Run(processor, Chunk("my se"), Chunk("cr"), Chunk("et is out"), Chunk(" sec", "stop"));
+
+        var text = string.Concat(output.Select(e => JsonNode.Parse(e.Data)!["choices"]![0]!["delta"]!["content"]?.GetValue<string>() ?? ""));
+        Assert.Equal("my [X] is out sec", text);
+        Assert.All(output, e => Assert.DoesNotContain("se\"", e.Data.Replace("sec\"", "")));
+    }
+
+    [Fact]
+    public void Anthropic_usage_comes_from_message_start_and_message_delta()
+    {
+        var processor = new AnthropicStreamProcessor(null);
+
+        Run(processor,
+            new SseEvent("message_start", """{"type":"message_start","message":{"usage":{"input_tokens":25,"output_tokens":1}}}"""),
+            new SseEvent("content_block_delta", """{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hello"}}"""),
+            new SseEvent("message_delta", """{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":15}}"""));
+
+        Assert.Equal(new TokenUsage(25, 0, 15), processor.Usage);
+        Assert.Equal(5, processor.StreamedTextBytes);
+    }
+
+    [Fact]
+    public void Anthropic_held_back_text_is_flushed_before_the_block_stops()
+    {
+        var processor = new AnthropicStreamProcessor(new WordRedaction());
+
+        var output = Run(processor,
+            new SseEvent("content_block_delta", """{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a secret and a sec"}}"""),
+            new SseEvent("content_block_stop", """{"type":"content_block_stop","index":0}"""));
+
+        Assert.Equal(["content_block_delta", "content_block_delta", "content_block_stop"], output.Select(e => e.Name));
+        var text = string.Concat(output.Take(2).Select(e => JsonNode.Parse(e.Data)!["delta"]!["text"]!.GetValue<string>()));
+        Assert.Equal("a [X] and a sec", text);
+    }
+}
