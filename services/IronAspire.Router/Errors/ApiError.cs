@@ -62,7 +62,7 @@ public sealed record ApiError(int Status, string Code, string Message, string? P
     public byte[] ToJson(ApiDialect dialect)
     {
         using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream))
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             if (dialect == ApiDialect.Anthropic)

@@ -9,8 +9,18 @@ namespace IronAspire.Router.Providers;
 /// </summary>
 internal sealed class ProviderResilienceHandler(ResiliencePipeline<HttpResponseMessage> pipeline) : DelegatingHandler
 {
+    /// <summary>The body to send, set by the forwarding transform; replaces YARP's one-shot stream content.</summary>
+    public static readonly HttpRequestOptionsKey<byte[]> BodyOption = new("IronAspire.Body");
+
+    private static readonly System.Net.Http.Headers.MediaTypeHeaderValue JsonContentType = new("application/json");
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        if (request.Options.TryGetValue(BodyOption, out var body))
+        {
+            request.Content = new ByteArrayContent(body) { Headers = { ContentType = JsonContentType } };
+        }
+
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         try
         {

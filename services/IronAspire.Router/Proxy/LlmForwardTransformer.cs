@@ -18,8 +18,6 @@ internal sealed class LlmForwardTransformer(
     ResponseRelay relay,
     bool canFailOver) : HttpTransformer
 {
-    private static readonly MediaTypeHeaderValue JsonContentType = new("application/json");
-
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
@@ -52,9 +50,9 @@ internal sealed class LlmForwardTransformer(
             headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         }
 
-        // A byte array can be sent again, which the provider's retry strategy relies on.
-        proxyRequest.Content = new ByteArrayContent(body);
-        proxyRequest.Content.Headers.ContentType = JsonContentType;
+        // YARP does not let a transform replace its request content; the provider's handler swaps it for this
+        // byte array, which (unlike a stream copy) can be sent again by the retry strategy.
+        proxyRequest.Options.Set(ProviderResilienceHandler.BodyOption, body);
     }
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)

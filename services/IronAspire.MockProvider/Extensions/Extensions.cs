@@ -1,0 +1,21 @@
+using IronAspire.MockProvider.Simulation;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Microsoft.Extensions.Hosting;
+
+public static class Extensions
+{
+    public static IHostApplicationBuilder AddMockProviderServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<MockOptions>()
+            .BindConfiguration(MockOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<FaultState>();
+        builder.Services.AddSingleton<MockStats>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<Simulator>();
+        builder.Services.AddOpenApi();
+        return builder;
+    }
+}
