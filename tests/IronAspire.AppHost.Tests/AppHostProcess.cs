@@ -1,0 +1,87 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace IronAspire.AppHost.Tests;
+
+/// <summary>The real AppHost executable, run as a user runs it, with its console output captured.</summary>
+internal sealed class AppHostProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private AppHostProcess(Process process)
+    {
+        _process = process;
+    }
+
+    public string Output => string.Join('\n', _output);
+
+    public static AppHostProcess Start(IDictionary<string, string> environment, params string[] args)
+    {
+        var appHost = Path.Combine(AppContext.BaseDirectory, "IronAspire.AppHost.dll");
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        info.ArgumentList.Add(appHost);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        var process = new Process { StartInfo = info };
+        var host = new AppHostProcess(process);
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { host._output.Enqueue(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { host._output.Enqueue(e.Data); } };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return host;
+    }
+
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        while (!_output.Any(line => line.Contains(text, StringComparison.Ordinal)))
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The AppHost exited ({_process.ExitCode}) before printing '{text}':\n{Output}");
+            }
+
+            if (stopwatch.Elapsed > timeout)
+            {
+                throw new TimeoutException($"The AppHost did not print '{text}' within {timeout}:\n{Output}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    /// <summary>Ctrl-C, as a user stops it.</summary>
+    public void Interrupt() => Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            Interrupt();
+            if (!_process.WaitForExit(TimeSpan.FromSeconds(30)))
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+
+        await Task.CompletedTask;
+        _process.Dispose();
+    }
+}

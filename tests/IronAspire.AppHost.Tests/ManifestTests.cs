@@ -1,0 +1,47 @@
+using System.Text.Json.Nodes;
+
+namespace IronAspire.AppHost.Tests;
+
+public class ManifestTests
+{
+    [Fact]
+    public async Task The_manifest_lists_every_resource_with_its_references()
+    {
+        var output = Path.Combine(Path.GetTempPath(), $"ironaspire-manifest-{Guid.NewGuid():N}", "aspire-manifest.json");
+        await using var appHost = AppHostProcess.Start(new Dictionary<string, string>(), "--publisher", "manifest", "--output-path", output);
+
+        Assert.Equal(0, await appHost.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        var manifest = JsonNode.Parse(await File.ReadAllTextAsync(output))!;
+        var resources = manifest["resources"]!.AsObject();
+
+        Assert.Equal("https://json.schemastore.org/aspire-8.0.json", manifest["$schema"]!.GetValue<string>());
+        Assert.Equal("container.v0", resources["cache"]!["type"]!.GetValue<string>());
+        Assert.Equal("container.v0", resources["postgres"]!["type"]!.GetValue<string>());
+        Assert.Equal("container.v0", resources["messaging"]!["type"]!.GetValue<string>());
+        Assert.Equal("parameter.v0", resources["cache-password"]!["type"]!.GetValue<string>());
+        Assert.Equal("parameter.v0", resources["admin-key"]!["type"]!.GetValue<string>());
+        Assert.True(resources["admin-key"]!["inputs"]!["value"]!["secret"]!.GetValue<bool>());
+        Assert.Equal(6379, resources["cache"]!["bindings"]!["tcp"]!["targetPort"]!.GetValue<int>());
+        Assert.Contains("{cache-password.value}", resources["cache"]!["connectionString"]!.GetValue<string>());
+
+        var router = resources["router"]!;
+        Assert.Equal("project.v0", router["type"]!.GetValue<string>());
+        Assert.EndsWith("IronAspire.Router.csproj", router["path"]!.GetValue<string>());
+        Assert.False(Path.IsPathRooted(router["path"]!.GetValue<string>()), "paths are relative to the manifest");
+        Assert.Equal("{cache.connectionString}", router["env"]!["ConnectionStrings__cache"]!.GetValue<string>());
+        Assert.Equal("{mock-provider.bindings.http.url}", router["env"]!["services__mock-provider__http__0"]!.GetValue<string>());
+        Assert.Equal("{admin-key.value}", router["env"]!["IRONASPIRE_ADMIN_KEY"]!.GetValue<string>());
+        Assert.Equal("http", router["bindings"]!["http"]!["scheme"]!.GetValue<string>());
+        Assert.Equal("project.v0", resources["mock-provider"]!["type"]!.GetValue<string>());
+
+        foreach (var (name, resource) in resources)
+        {
+            // Every reference in the manifest names a resource that is in it.
+            foreach (System.Text.RegularExpressions.Match reference in System.Text.RegularExpressions.Regex.Matches(
+                resource!.ToJsonString(), @"\{([a-z][a-z0-9-]*)\.(connectionString|bindings|value|inputs)"))
+            {
+                Assert.True(resources.ContainsKey(reference.Groups[1].Value), $"{name} refers to '{reference.Groups[1].Value}', which is not in the manifest");
+            }
+        }
+    }
+}
