@@ -1,5 +1,3 @@
-using Polly.CircuitBreaker;
-
 namespace IronAspire.Router.Providers;
 
 /// <summary>
@@ -19,6 +17,6 @@ public sealed class LlmProvider(ProviderOptions options, HttpMessageInvoker invo
 
     public bool Serves(string model) => ModelPattern.MatchesAny(options.Models, model);
 
-    /// <summary>True while the breaker rejects calls without trying the provider (open or isolated).</summary>
-    public bool IsRejecting => circuit.State is CircuitState.Open or CircuitState.Isolated;
+    /// <summary>True while the breaker rejects calls without trying the provider.</summary>
+    public bool IsRejecting => circuit.IsRejecting;
 }

@@ -24,6 +24,17 @@ public sealed class ProviderCircuit(string provider, TimeProvider time)
         }
     }
 
+    /// <summary>
+    /// True while the breaker rejects calls without trying the provider. Polly moves an open circuit to half-open
+    /// only when a call is attempted, so once the break has elapsed the next call must be let through as the probe.
+    /// </summary>
+    public bool IsRejecting => State switch
+    {
+        CircuitState.Isolated => true,
+        CircuitState.Open => time.GetElapsedTime(Interlocked.Read(ref _openedAtTimestamp)) < BreakDuration,
+        _ => false,
+    };
+
     /// <summary>Seconds until the breaker lets a probe through; what Retry-After says while it is open.</summary>
     public int RetryAfterSeconds()
     {

@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using IronAspire.MockProvider.Simulation;
+
+namespace IronAspire.Router.Tests;
+
+/// <summary>Per-provider circuit breakers, retries before the first byte, fallback and stream cuts, against real MockProviders.</summary>
+public class ProviderResilienceTests : IAsyncLifetime
+{
+    private readonly MockProviderHost _a = new();
+    private readonly MockProviderHost _b = new();
+    private RouterHost _router = null!;
+
+    public async Task InitializeAsync()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Router:Resilience:MinimumThroughput"] = "4",
+            ["Router:Resilience:FailureRatio"] = "0.5",
+            ["Router:Resilience:BreakSeconds"] = "1",
+            ["Router:Resilience:MaxRetries"] = "2",
+            ["Router:Timeouts:FirstByteSeconds"] = "2",
+            ["Router:Timeouts:StreamIdleSeconds"] = "2",
+        };
+        // "solo-*" only A serves; "pair-*" A first, then B; "other-*" only B; "claude-*" Anthropic on A.
+        foreach (var part in new[]
+        {
+            RouterHost.Provider(0, "provider-a", "OpenAICompatible", _a.Url, "key-a", "solo-*", "pair-*"),
+            RouterHost.Provider(1, "provider-b", "OpenAICompatible", _b.Url, "key-b", "pair-*", "other-*"),
+            RouterHost.Provider(2, "anthropic-a", "Anthropic", _a.Url, "key-anthropic", "claude-*"),
+        })
+        {
+            foreach (var (key, value) in part)
+            {
+                settings[key] = value;
+            }
+        }
+
+        _router = await RouterHost.StartAsync(settings);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _router.DisposeAsync();
+        await _a.DisposeAsync();
+        await _b.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task The_provider_key_replaces_the_agent_key_upstream()
+    {
+        using var openai = await _router.PostAsync("/v1/chat/completions", RouterHost.Chat("solo-1"));
+        Assert.Equal(HttpStatusCode.OK, openai.StatusCode);
+        Assert.Equal("Bearer key-a", await _a.LastAuthorizationAsync());
+
+        using var anthropic = await _router.PostAsync("/v1/messages", RouterHost.Chat("claude-x"));
+        Assert.Equal(HttpStatusCode.OK, anthropic.StatusCode);
+        Assert.Equal("key-anthropic", await _a.LastAuthorizationAsync());
+    }
+
+    [Fact]
+    public async Task The_breaker_opens_fails_fast_half_opens_and_closes_and_never_touches_the_other_provider()
+    {
+        await _a.SetFaultAsync(new FaultSettings(Status: 500));
+
+        for (var i = 0; i < 4; i++)
+        {
+            using var failing = await _router.PostAsync("/v1/chat/completions", RouterHost.Chat("solo-1"));
+            Assert.True((int)failing.StatusCode >= 500);
+        }
+
+        // Open: answered at once, without calling the provider, with Retry-After.
+        var before = await _a.RequestCountAsync();
+        var stopwatch = Stopwatch.StartNew();
+        using var open = await _router.PostAsync("/v1/chat/completions", RouterHost.Chat("solo-1"));
+        stopwatch.Stop();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, open.StatusCode);
+        Assert.NotNull(open.Headers.RetryAfter);
+        Assert.Equal("provider_unavailable", JsonNode.Parse(await open.Content.ReadAsStringAsync())!["error"]!["code"]!.GetValue<string>());
+        Assert.Equal(before, await _a.RequestCountAsync());
+        Assert.True(stopwatch.ElapsedMilliseconds < 200, $"fail-fast took {stopwatch.ElapsedMilliseconds} ms");
+        Assert.Equal("Open", await CircuitAsync("provider-a"));
+
+        // Provider B's traffic is untouched.
+        using var other = await _router.PostAsync("/v1/chat/completions", RouterHost.Chat("other-1"));
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        Assert.Equal("Closed", await CircuitAsync("provider-b"));
+
+        // After the break a probe goes through; its success closes the circuit.
+        await _a.SetFaultAsync(null);
+        await Task.Delay(1200);
+        using var probe = await _router.PostAsync("/v1/chat/completions", RouterHost.Chat("solo-1"));
+        Assert.Equal(HttpStatusCode.OK, probe.StatusCode);
+        Assert.Equal("Closed", await CircuitAsync("provider-a"));
+    }
+
+    [Fact]
+    public async Task A_transient_failure_is_retried_before_the_first_byte()
+    {
+        await _b.SetFaultAsync(new FaultSettings(Status: 503, RemainingCount: 1));
+        var before = await _b.RequestCountAsync();
+
+        using var response = await _router.PostAsync("/v1/chat/completions", RouterHost.Chat("other-1"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(before + 2, await _b.RequestCountAsync());
+    }
+
+    [Fact]
+    public async Task Fallback_serves_from_the_second_provider_when_the_first_fails()
+    {
+        await _a.SetFaultAsync(new FaultSettings(Status: 502, Models: ["pair-1"]));
+
+        using var response = await _router.PostAsync("/v1/chat/completions", RouterHost.Chat("pair-1"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("provider-b", response.Headers.GetValues("x-ironaspire-provider").Single());
+        await _a.SetFaultAsync(null);
+    }
+
+    [Fact]
+    public async Task A_stream_cut_mid_way_reaches_the_client_as_an_error_and_is_not_retried()
+    {
+        await _b.SetFaultAsync(new FaultSettings(Mode: "drop-mid-stream", Models: ["other-cut"]));
+        var before = await _b.RequestCountAsync();
+
+        using var response = await _router.PostAsync("/v1/chat/completions", RouterHost.Chat("other-cut", stream: true, maxTokens: 50));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var stopwatch = Stopwatch.StartNew();
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => response.Content.ReadAsStringAsync());
+
+        Assert.True(error is HttpRequestException or IOException, error.GetType().Name);
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), "the client is not left hanging");
+        Assert.Equal(before + 1, await _b.RequestCountAsync());
+        await _b.SetFaultAsync(null);
+    }
+
+    [Fact]
+    public async Task A_provider_that_does_not_answer_in_time_gives_503()
+    {
+        await _b.SetFaultAsync(new FaultSettings(Mode: "timeout", Models: ["other-slow"]));
+
+        using var response = await _router.PostAsync("/v1/chat/completions", RouterHost.Chat("other-slow"));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("did not answer in time", await response.Content.ReadAsStringAsync());
+        await _b.SetFaultAsync(null);
+    }
+
+    [Fact]
+    public async Task The_admin_endpoint_lists_providers_and_needs_the_admin_key()
+    {
+        using var anonymous = await _router.Client.GetAsync("/v1/admin/providers");
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/admin/providers");
+        request.Headers.Authorization = new("Bearer", RouterHost.AdminKey);
+        using var response = await _router.Client.SendAsync(request);
+        var providers = (await response.Content.ReadFromJsonAsync<JsonArray>())!;
+
+        Assert.Equal(["provider-a", "provider-b", "anthropic-a"], providers.Select(p => p!["name"]!.GetValue<string>()));
+        Assert.DoesNotContain("key-a", providers.ToJsonString());
+    }
+
+    private async Task<string> CircuitAsync(string provider)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/admin/providers");
+        request.Headers.Authorization = new("Bearer", RouterHost.AdminKey);
+        using var response = await _router.Client.SendAsync(request);
+        var providers = (await response.Content.ReadFromJsonAsync<JsonArray>())!;
+        return providers.Single(p => p!["name"]!.GetValue<string>() == provider)!["circuit"]!.GetValue<string>();
+    }
+}

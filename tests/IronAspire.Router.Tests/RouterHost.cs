@@ -1,0 +1,125 @@
+using System.Net.Http.Json;
+using IronAspire.Hosting.Testing;
+using IronAspire.MockProvider.Simulation;
+using IronAspire.Router.Providers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IronAspire.Router.Tests;
+
+/// <summary>A MockProvider on a real loopback port (the Router reaches it over sockets, as it reaches a provider).</summary>
+public sealed class MockProviderHost : IAsyncDisposable
+{
+    private readonly WebApplicationFactory<MockOptions> _factory = new();
+
+    public MockProviderHost()
+    {
+        _factory.UseKestrel(0);
+        _factory.StartServer();
+        Url = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Admin = new HttpClient { BaseAddress = new Uri(Url) };
+    }
+
+    public string Url { get; }
+    public HttpClient Admin { get; }
+
+    public async Task SetFaultAsync(FaultSettings? fault)
+    {
+        if (fault is null)
+        {
+            (await Admin.DeleteAsync("/admin/faults")).EnsureSuccessStatusCode();
+        }
+        else
+        {
+            (await Admin.PutAsJsonAsync("/admin/faults", fault)).EnsureSuccessStatusCode();
+        }
+    }
+
+    public async Task<long> RequestCountAsync() =>
+        (await Admin.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>("/admin/stats"))!["total"]!.GetValue<long>();
+
+    public async Task<string?> LastAuthorizationAsync() =>
+        (await Admin.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>("/admin/stats"))!["lastAuthorization"]?.GetValue<string>();
+
+    public async ValueTask DisposeAsync()
+    {
+        Admin.Dispose();
+        await _factory.DisposeAsync();
+    }
+}
+
+/// <summary>The Router in-process (TestServer) with its settings given by the test, against real Redis.</summary>
+public sealed class RouterHost : IAsyncDisposable
+{
+    public const string AgentKey = "test-agent-key";
+    public const string AdminKey = "test-admin-key";
+
+    private readonly WebApplicationFactory<RouterOptions> _factory;
+
+    private RouterHost(WebApplicationFactory<RouterOptions> factory)
+    {
+        _factory = factory;
+        Client = factory.CreateClient();
+    }
+
+    public HttpClient Client { get; }
+    public IServiceProvider Services => _factory.Services;
+
+    public static async Task<RouterHost> StartAsync(IDictionary<string, string?> settings)
+    {
+        var redis = await BackingServers.RedisAsync();
+        var factory = new WebApplicationFactory<RouterOptions>().WithWebHostBuilder(web =>
+        {
+            web.UseSetting("ConnectionStrings:cache", redis);
+            web.UseSetting("IRONASPIRE_DEMO_KEY", AgentKey);
+            web.UseSetting("IRONASPIRE_ADMIN_KEY", AdminKey);
+            web.UseSetting("Router:Resilience:RetryBaseDelayMs", "5");
+            foreach (var (key, value) in settings)
+            {
+                web.UseSetting(key, value);
+            }
+        });
+        return new RouterHost(factory);
+    }
+
+    /// <summary>Settings for one provider at position <paramref name="index"/> of Router:Providers.</summary>
+    public static Dictionary<string, string?> Provider(int index, string name, string kind, string url, string key, params string[] models)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            [$"Router:Providers:{index}:Name"] = name,
+            [$"Router:Providers:{index}:Kind"] = kind,
+            [$"Router:Providers:{index}:BaseUrl"] = url,
+            [$"Router:Providers:{index}:ApiKey"] = key,
+        };
+        for (var i = 0; i < models.Length; i++)
+        {
+            settings[$"Router:Providers:{index}:Models:{i}"] = models[i];
+        }
+
+        return settings;
+    }
+
+    public Task<HttpResponseMessage> PostAsync(string path, string json, string? key = AgentKey, string contentType = "application/json")
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(json, System.Text.Encoding.UTF8, contentType) };
+        if (key is not null)
+        {
+            request.Headers.Authorization = new("Bearer", key);
+        }
+
+        return Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+    }
+
+    public static string Chat(string model, bool stream = false, int maxTokens = 16) =>
+        $$"""{"model":"{{model}}","stream":{{(stream ? "true" : "false")}},"max_tokens":{{maxTokens}},"messages":[{"role":"user","content":"hello"}]}""";
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _factory.DisposeAsync();
+    }
+}
