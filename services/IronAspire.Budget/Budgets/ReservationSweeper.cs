@@ -1,0 +1,54 @@
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace IronAspire.Budget.Budgets;
+
+/// <summary>
+/// Releases reservations whose deadline passed, so a Router that crashed mid-call cannot hold budget for longer
+/// than the deadline. Also rebuilds Redis from the ledger at start when Redis came back empty.
+/// </summary>
+public sealed partial class ReservationSweeper(BudgetStore store, Ledger.BudgetLedger ledger, IOptions<BudgetOptions> options, TimeProvider time, ILogger<ReservationSweeper> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.SweepIntervalSeconds), time);
+        var ready = false;
+        do
+        {
+            try
+            {
+                if (!ready)
+                {
+                    await ledger.EnsureSchemaAsync(stoppingToken);
+                    await store.RebuildAsync();
+                    ready = true;
+                }
+
+                foreach (var reservation in await store.ExpiredReservationsAsync(500))
+                {
+                    switch (await store.ExpireAsync(reservation))
+                    {
+                        case null:
+                            await store.ForgetAsync(reservation);
+                            break;
+                        case { AlreadySettled: false }:
+                            LogExpired(logger, reservation);
+                            break;
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is RedisException or Npgsql.NpgsqlException or TimeoutException)
+            {
+                LogSweepFailed(logger, ex.Message);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Released expired reservation {ReservationId}")]
+    private static partial void LogExpired(ILogger logger, string reservationId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sweeping reservations failed: {Reason}")]
+    private static partial void LogSweepFailed(ILogger logger, string reason);
+}

@@ -1,0 +1,33 @@
+using IronAspire.Budget;
+using IronAspire.Budget.Budgets;
+using IronAspire.Budget.Ledger;
+using IronAspire.Budget.Pricing;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Microsoft.Extensions.Hosting;
+
+public static class Extensions
+{
+    public static IHostApplicationBuilder AddBudgetServices(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<BudgetOptions>()
+            .BindConfiguration(BudgetOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddProblemDetails();
+        services.AddOpenApi();
+
+        builder.AddRedisClient("cache");
+        builder.AddNpgsqlDataSource("budgetdb");
+
+        services.AddSingleton<PriceTable>();
+        services.AddSingleton<BudgetEvents>();
+        services.AddSingleton<BudgetLedger>();
+        services.AddHostedService(sp => sp.GetRequiredService<BudgetLedger>());
+        services.AddSingleton<BudgetStore>();
+        services.AddHostedService<ReservationSweeper>();
+        return builder;
+    }
+}

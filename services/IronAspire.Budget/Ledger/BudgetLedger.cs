@@ -1,0 +1,225 @@
+using System.Threading.Channels;
+using IronAspire.Budget.Budgets;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace IronAspire.Budget.Ledger;
+
+public sealed record LedgerEntry(
+    string ReservationId, string AgentId, string? ProjectId, string Model,
+    long InputTokens, long CachedInputTokens, long OutputTokens, long CostNanos,
+    string AgentCounter, string? ProjectCounter, DateTimeOffset CommittedAt);
+
+public sealed record StoredLimit(string Scope, string Id, long LimitNanos, BudgetPeriod Period);
+
+/// <summary>
+/// The durable record of every committed cost and every limit, in PostgreSQL. Costs are written behind the commit
+/// (batched, off the request path) so a commit costs one Redis round trip; what a crash of this process can lose is
+/// the batch not yet written — at most <see cref="FlushInterval"/> of commits, which Redis (append-only) still holds.
+/// Rebuilding Redis from the ledger needs both to be lost at once.
+/// </summary>
+public sealed partial class BudgetLedger(NpgsqlDataSource dataSource, ILogger<BudgetLedger> logger) : BackgroundService
+{
+    public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(50);
+
+    private readonly Channel<LedgerEntry> _pending = Channel.CreateBounded<LedgerEntry>(new BoundedChannelOptions(100_000)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+
+    public void Record(LedgerEntry entry)
+    {
+        if (!_pending.Writer.TryWrite(entry))
+        {
+            // Full: wait rather than drop (a commit that cannot be recorded must not vanish).
+            _pending.Writer.WriteAsync(entry).AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            CREATE TABLE IF NOT EXISTS budget_ledger (
+                reservation_id text PRIMARY KEY,
+                agent_id text NOT NULL,
+                project_id text NULL,
+                model text NOT NULL,
+                input_tokens bigint NOT NULL,
+                cached_input_tokens bigint NOT NULL,
+                output_tokens bigint NOT NULL,
+                cost_nanos bigint NOT NULL,
+                agent_counter text NOT NULL,
+                project_counter text NULL,
+                committed_at timestamptz NOT NULL);
+            CREATE INDEX IF NOT EXISTS budget_ledger_agent ON budget_ledger (agent_id, committed_at);
+            CREATE TABLE IF NOT EXISTS budget_limits (
+                scope text NOT NULL,
+                id text NOT NULL,
+                limit_nanos bigint NOT NULL,
+                period text NOT NULL,
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (scope, id));
+            """);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task SaveLimitAsync(string scope, string id, long limitNanos, BudgetPeriod period)
+    {
+        await using var command = dataSource.CreateCommand("""
+            INSERT INTO budget_limits (scope, id, limit_nanos, period, updated_at) VALUES ($1, $2, $3, $4, now())
+            ON CONFLICT (scope, id) DO UPDATE SET limit_nanos = EXCLUDED.limit_nanos, period = EXCLUDED.period, updated_at = now()
+            """);
+        command.Parameters.Add(new() { Value = scope });
+        command.Parameters.Add(new() { Value = id });
+        command.Parameters.Add(new() { Value = limitNanos });
+        command.Parameters.Add(new() { Value = BudgetPeriods.Name(period) });
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async Task<List<StoredLimit>> LoadLimitsAsync()
+    {
+        var limits = new List<StoredLimit>();
+        await using var command = dataSource.CreateCommand("SELECT scope, id, limit_nanos, period FROM budget_limits");
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            BudgetPeriods.TryParse(reader.GetString(3), out var period);
+            limits.Add(new StoredLimit(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), period));
+        }
+
+        return limits;
+    }
+
+    /// <summary>Total committed cost per Redis period counter (agent and project counters alike).</summary>
+    public async Task<Dictionary<string, long>> LoadSpentByCounterAsync()
+    {
+        var totals = new Dictionary<string, long>();
+        await using var command = dataSource.CreateCommand("""
+            SELECT agent_counter, sum(cost_nanos)::bigint FROM budget_ledger GROUP BY agent_counter
+            UNION ALL
+            SELECT project_counter, sum(cost_nanos)::bigint FROM budget_ledger WHERE project_counter IS NOT NULL GROUP BY project_counter
+            """);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            totals[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return totals;
+    }
+
+    /// <summary>Writes everything recorded so far (before a rebuild, and at shutdown).</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        var batch = new List<LedgerEntry>();
+        while (_pending.Reader.TryRead(out var entry))
+        {
+            batch.Add(entry);
+        }
+
+        await WriteAsync(batch, cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<LedgerEntry>(512);
+        try
+        {
+            while (await _pending.Reader.WaitToReadAsync(stoppingToken))
+            {
+                await Task.Delay(FlushInterval, stoppingToken);
+                while (batch.Count < 5000 && _pending.Reader.TryRead(out var entry))
+                {
+                    batch.Add(entry);
+                }
+
+                await WriteWithRetryAsync(batch, stoppingToken);
+                batch.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+
+        await WriteWithRetryAsync(batch, CancellationToken.None);
+        await FlushAsync(CancellationToken.None);
+    }
+
+    private async Task WriteWithRetryAsync(List<LedgerEntry> batch, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; batch.Count > 0; attempt++)
+        {
+            try
+            {
+                await WriteAsync(batch, cancellationToken);
+                return;
+            }
+            catch (NpgsqlException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogWriteFailed(logger, batch.Count, attempt, ex.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 100 * attempt)), cancellationToken);
+            }
+        }
+    }
+
+    private async Task WriteAsync(List<LedgerEntry> batch, CancellationToken cancellationToken)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using (var staging = connection.CreateCommand())
+            {
+                staging.CommandText = "CREATE TEMP TABLE ledger_staging (LIKE budget_ledger) ON COMMIT DROP";
+                await staging.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await using (var writer = await connection.BeginBinaryImportAsync(
+                "COPY ledger_staging (reservation_id, agent_id, project_id, model, input_tokens, cached_input_tokens, output_tokens, cost_nanos, agent_counter, project_counter, committed_at) FROM STDIN (FORMAT BINARY)", cancellationToken))
+            {
+                foreach (var e in batch)
+                {
+                    await writer.StartRowAsync(cancellationToken);
+                    await writer.WriteAsync(e.ReservationId, cancellationToken);
+                    await writer.WriteAsync(e.AgentId, cancellationToken);
+                    await writer.WriteAsync(e.ProjectId, NpgsqlDbType.Text, cancellationToken);
+                    await writer.WriteAsync(e.Model, cancellationToken);
+                    await writer.WriteAsync(e.InputTokens, cancellationToken);
+                    await writer.WriteAsync(e.CachedInputTokens, cancellationToken);
+                    await writer.WriteAsync(e.OutputTokens, cancellationToken);
+                    await writer.WriteAsync(e.CostNanos, cancellationToken);
+                    await writer.WriteAsync(e.AgentCounter, cancellationToken);
+                    await writer.WriteAsync(e.ProjectCounter, NpgsqlDbType.Text, cancellationToken);
+                    await writer.WriteAsync(e.CommittedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+                }
+
+                await writer.CompleteAsync(cancellationToken);
+            }
+
+            // Idempotent: a commit recorded twice (retried) is stored once.
+            await using (var insert = connection.CreateCommand())
+            {
+                insert.CommandText = "INSERT INTO budget_ledger SELECT * FROM ledger_staging ON CONFLICT (reservation_id) DO NOTHING";
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {Count} ledger entries failed (attempt {Attempt}): {Reason}; retrying")]
+    private static partial void LogWriteFailed(ILogger logger, int count, int attempt, string reason);
+}

@@ -1,0 +1,50 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using IronAspire.Hosting.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace IronAspire.Budget.Tests;
+
+/// <summary>The Budget service in-process against the shared real Redis and a database of its own.</summary>
+public sealed class BudgetServiceFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    private string _redis = "";
+    private string _database = "";
+
+    public TimeProvider? Time { get; init; }
+
+    public async Task InitializeAsync()
+    {
+        _redis = await BackingServers.RedisAsync();
+        _database = await BackingServers.PostgresDatabaseAsync("budget_" + Guid.NewGuid().ToString("N")[..12]);
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("ConnectionStrings:cache", _redis);
+        builder.UseSetting("ConnectionStrings:budgetdb", _database);
+        builder.UseSetting("Budget:SweepIntervalSeconds", "0.2");
+        if (Time is not null)
+        {
+            builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton(Time)));
+        }
+    }
+
+    public new Task DisposeAsync() => base.DisposeAsync().AsTask();
+
+    public async Task SetLimitAsync(string agentId, decimal limitUsd, string period = "lifetime", string scope = "budgets")
+    {
+        var path = scope == "budgets" ? $"/v1/budgets/{agentId}" : $"/v1/projects/{agentId}/budget";
+        using var response = await CreateClient().PutAsJsonAsync(path, new { limitUsd, period });
+        response.EnsureSuccessStatusCode();
+    }
+
+    public async Task<JsonObject> GetBudgetAsync(string agentId, string scope = "budgets")
+    {
+        var path = scope == "budgets" ? $"/v1/budgets/{agentId}" : $"/v1/projects/{agentId}/budget";
+        return (await CreateClient().GetFromJsonAsync<JsonObject>(path))!;
+    }
+}
