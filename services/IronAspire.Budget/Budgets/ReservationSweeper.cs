@@ -7,7 +7,7 @@ namespace IronAspire.Budget.Budgets;
 /// Releases reservations whose deadline passed, so a Router that crashed mid-call cannot hold budget for longer
 /// than the deadline. Also rebuilds Redis from the ledger at start when Redis came back empty.
 /// </summary>
-public sealed partial class ReservationSweeper(BudgetStore store, Ledger.BudgetLedger ledger, IOptions<BudgetOptions> options, TimeProvider time, ILogger<ReservationSweeper> logger)
+public sealed partial class ReservationSweeper(BudgetStore store, IOptions<BudgetOptions> options, TimeProvider time, ILogger<ReservationSweeper> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -20,7 +20,6 @@ public sealed partial class ReservationSweeper(BudgetStore store, Ledger.BudgetL
             {
                 if (!ready)
                 {
-                    await ledger.EnsureSchemaAsync(stoppingToken);
                     await store.RebuildAsync();
                     ready = true;
                 }

@@ -30,6 +30,13 @@ public sealed partial class BudgetLedger(NpgsqlDataSource dataSource, ILogger<Bu
 
     private readonly SemaphoreSlim _writeLock = new(1, 1);
 
+    /// <summary>The tables exist before the service takes requests (as eShop applies migrations at start).</summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await EnsureSchemaAsync(cancellationToken);
+        await base.StartAsync(cancellationToken);
+    }
+
     public void Record(LedgerEntry entry)
     {
         if (!_pending.Writer.TryWrite(entry))

@@ -1,0 +1,117 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using IronAspire.Hosting.Testing;
+using Microsoft.Extensions.Time.Testing;
+using StackExchange.Redis;
+
+namespace IronAspire.Budget.Tests;
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class RedisOutageCollection
+{
+    public const string Name = "Redis outages";
+}
+
+/// <summary>Spend survives Redis restarts and flushes; periods reset on time; no Redis means no reservations.</summary>
+[Collection(RedisOutageCollection.Name)]
+public class DurabilityTests
+{
+    private static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..24];
+
+    private static async Task<string> ReserveAndCommitAsync(HttpClient client, string agent)
+    {
+        using var reserve = await client.PostAsJsonAsync("/v1/reservations", new { agentId = agent, model = "gpt-4o", inputTokens = 1000, maxOutputTokens = 1000 });
+        Assert.Equal(HttpStatusCode.Created, reserve.StatusCode);
+        var id = (await reserve.Content.ReadFromJsonAsync<JsonObject>())!["reservationId"]!.GetValue<string>();
+        using var commit = await client.PostAsJsonAsync($"/v1/reservations/{id}/commit", new { inputTokens = 1000, outputTokens = 500 });
+        Assert.Equal(HttpStatusCode.OK, commit.StatusCode);
+        return id;
+    }
+
+    [Fact]
+    public async Task A_daily_budget_resets_at_midnight_utc()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 23, 0, 0, TimeSpan.Zero));
+        await using var service = new BudgetServiceFactory { Time = time };
+        await service.InitializeAsync();
+        var agent = NewId("daily");
+        await service.SetLimitAsync(agent, 0.02m, "daily");
+        var client = service.CreateClient();
+        await ReserveAndCommitAsync(client, agent);
+        var before = await service.GetBudgetAsync(agent);
+
+        time.Advance(TimeSpan.FromHours(2));
+        var after = await service.GetBudgetAsync(agent);
+
+        Assert.Equal(0.0075m, before["spentUsd"]!.GetValue<decimal>());
+        Assert.Equal("daily", after["period"]!.GetValue<string>());
+        Assert.Equal(0m, after["spentUsd"]!.GetValue<decimal>());
+        Assert.Equal(new DateTimeOffset(2026, 3, 2, 0, 0, 0, TimeSpan.Zero), after["periodStart"]!.GetValue<DateTimeOffset>());
+    }
+
+    [Fact]
+    public async Task A_flushed_redis_is_rebuilt_from_the_ledger_and_a_restarted_redis_keeps_its_spend()
+    {
+        await using var service = new BudgetServiceFactory();
+        await service.InitializeAsync();
+        var agent = NewId("durable");
+        await service.SetLimitAsync(agent, 1m);
+        var client = service.CreateClient();
+        await ReserveAndCommitAsync(client, agent);
+        await ReserveAndCommitAsync(client, agent);
+        var spent = (await service.GetBudgetAsync(agent))["spentUsd"]!.GetValue<decimal>();
+
+        // Restart: append-only persistence keeps everything.
+        await BackingServers.StopRedisAsync();
+        await BackingServers.StartRedisAsync();
+        await WaitForRedisAsync(service);
+        Assert.Equal(spent, (await service.GetBudgetAsync(agent))["spentUsd"]!.GetValue<decimal>());
+
+        // Flush: the service rebuilds limits and spent totals from the PostgreSQL ledger before its next reservation.
+        await Task.Delay(300); // the ledger is written behind commits (50 ms batches)
+        using (var admin = await ConnectionMultiplexer.ConnectAsync(await BackingServers.RedisAsync() + ",allowAdmin=true"))
+        {
+            await admin.GetServers()[0].FlushAllDatabasesAsync();
+        }
+
+        await ReserveAndCommitAsync(client, agent);
+        var rebuilt = await service.GetBudgetAsync(agent);
+        Assert.Equal(1m, rebuilt["limitUsd"]!.GetValue<decimal>());
+        Assert.Equal(spent * 3 / 2, rebuilt["spentUsd"]!.GetValue<decimal>());
+    }
+
+    [Fact]
+    public async Task Without_redis_reservations_fail_closed_with_503()
+    {
+        await using var service = new BudgetServiceFactory();
+        await service.InitializeAsync();
+        var agent = NewId("down");
+        await service.SetLimitAsync(agent, 1m);
+        var client = service.CreateClient();
+
+        await BackingServers.StopRedisAsync();
+        try
+        {
+            using var response = await client.PostAsJsonAsync("/v1/reservations", new { agentId = agent, model = "gpt-4o", inputTokens = 10, maxOutputTokens = 10 });
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Contains("Redis", await response.Content.ReadAsStringAsync());
+        }
+        finally
+        {
+            await BackingServers.StartRedisAsync();
+        }
+
+        await WaitForRedisAsync(service);
+        await ReserveAndCommitAsync(client, agent);
+    }
+
+    private static async Task WaitForRedisAsync(BudgetServiceFactory service)
+    {
+        var redis = (IConnectionMultiplexer)service.Services.GetService(typeof(IConnectionMultiplexer))!;
+        for (var i = 0; i < 100 && !redis.IsConnected; i++)
+        {
+            await Task.Delay(100);
+        }
+    }
+}
