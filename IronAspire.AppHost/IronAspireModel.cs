@@ -25,17 +25,30 @@ public static class IronAspireModel
         var adminKey = builder.AddParameter("admin-key", secret: true, environmentVariable: "IRONASPIRE_ADMIN_KEY");
         var demoKey = builder.AddParameter("demo-key", secret: true, environmentVariable: "IRONASPIRE_DEMO_KEY");
 
+        var budgetDb = postgres.AddDatabase("budgetdb");
+
         // Services
         var mockProvider = builder.AddProject<Projects.IronAspire_MockProvider>("mock-provider");
+
+        var budget = builder.AddProject<Projects.IronAspire_Budget>("budget")
+            .WithReference(cache)
+            .WithReference(budgetDb)
+            // Agents without a budget of their own get this much in the local model (the demo agent among them).
+            .WithEnvironment("Budget__DefaultAgentLimitUsd", configuration["IRONASPIRE_DEFAULT_AGENT_BUDGET_USD"] ?? "5")
+            .WaitFor(cache)
+            .WaitFor(budgetDb)
+            .WithRestart();
 
         var router = builder.AddProject<Projects.IronAspire_Router>("router")
             .WithHttpEndpoint(port: Port(configuration["AppHost:RouterPort"], DefaultRouterPort))
             .WithReference(cache)
             .WithReference(mockProvider)
+            .WithReference(budget)
             .WithEnvironment("IRONASPIRE_ADMIN_KEY", adminKey)
             .WithEnvironment("IRONASPIRE_DEMO_KEY", demoKey)
             .WaitFor(cache)
             .WaitFor(mockProvider)
+            .WaitFor(budget)
             .WithRestart();
         ProviderKeys.Apply(router, configuration);
 

@@ -77,6 +77,8 @@ public sealed class RouterHost : IAsyncDisposable
             web.UseSetting("IRONASPIRE_DEMO_KEY", AgentKey);
             web.UseSetting("IRONASPIRE_ADMIN_KEY", AdminKey);
             web.UseSetting("Router:Resilience:RetryBaseDelayMs", "5");
+            // Budgets are tested with the Budget service (end-to-end); these tests are about the proxy itself.
+            web.UseSetting("Router:Budget:Enabled", "false");
             foreach (var (key, value) in settings)
             {
                 web.UseSetting(key, value);

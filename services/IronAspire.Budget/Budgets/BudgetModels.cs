@@ -1,17 +1,5 @@
 namespace IronAspire.Budget.Budgets;
 
-public sealed record ReservationRequest(string AgentId, string? ProjectId, string Model, long InputTokens, long MaxOutputTokens, int? TtlSeconds = null);
-
-public sealed record CommitRequest(long InputTokens, long OutputTokens, long CachedInputTokens = 0);
-
-public sealed record BudgetLimitRequest(decimal LimitUsd, string? Period = null);
-
-public sealed record ReservationCreated(string ReservationId, decimal ReservedUsd, decimal RemainingUsd, DateTimeOffset ExpiresAt);
-
-public sealed record CommitResult(string ReservationId, decimal CostUsd, decimal SpentUsd, decimal RemainingUsd, bool AlreadySettled);
-
-public sealed record BudgetStatus(string Id, decimal LimitUsd, decimal SpentUsd, decimal ReservedUsd, decimal RemainingUsd, string Period, DateTimeOffset? PeriodStart);
-
 /// <summary>The outcome of a reservation attempt, as the API maps it to 201 / 402 / 400 / 503.</summary>
 public abstract record ReserveOutcome
 {

@@ -43,6 +43,10 @@ public static class Extensions
             sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<AgentKeyAuthenticator>();
         services.AddSingleton<ResponseRelay>();
+        services.AddHttpClient(BudgetClient.HttpClientName, http => http.BaseAddress = new Uri("http://budget"));
+        services.AddSingleton<BudgetClient>();
+        services.AddSingleton<BudgetSettlement>();
+        services.AddHostedService(sp => sp.GetRequiredService<BudgetSettlement>());
         services.AddSingleton<CallGovernance>();
         services.AddSingleton<LlmProxyHandler>();
         return builder;

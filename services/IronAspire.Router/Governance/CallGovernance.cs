@@ -1,28 +1,93 @@
+using System.Globalization;
 using IronAspire.Contracts.Agents;
+using IronAspire.Contracts.Budget;
 using IronAspire.Router.Errors;
+using IronAspire.Router.Providers;
 using IronAspire.Router.Proxy;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace IronAspire.Router.Governance;
 
 /// <summary>
-/// The governance steps around a forwarded call: which models an agent may use, the request-side checks that can
-/// refuse a call before any provider sees it, and what happens once it is over (billing and events).
+/// The governance steps around a forwarded call: the checks that can refuse it before any provider sees it
+/// (the budget reservation of its worst-case cost) and what happens once it is over (settling the bill off the
+/// client's time, and its events).
 /// </summary>
-public sealed class CallGovernance(RouterEvents events)
+public sealed partial class CallGovernance(
+    BudgetClient budget,
+    BudgetSettlement settlement,
+    RouterEvents events,
+    IOptions<RouterOptions> options,
+    TimeProvider time,
+    ILogger<CallGovernance> logger)
 {
+    private readonly RouterOptions _options = options.Value;
+
     public bool MayUse(AgentIdentity agent, string model) => true;
 
     /// <summary>Returns the refusal to send to the client, or null when the call may go ahead.</summary>
-    public ValueTask<ApiError?> AdmitAsync(LlmCall call, CancellationToken cancellationToken)
+    public async ValueTask<ApiError?> AdmitAsync(LlmCall call, byte[] upstreamBody, CancellationToken cancellationToken)
     {
-        call.InputTokenBound = InputTokenBound.For(call.Request!, call.Request!.Root.ToJsonString().Length);
-        return ValueTask.FromResult<ApiError?>(null);
+        call.InputTokenBound = InputTokenBound.For(call.Request!, upstreamBody.Length);
+        if (!_options.Budget.Enabled || !call.Operation.Billable)
+        {
+            return null;
+        }
+
+        var request = new ReservationRequest(
+            call.Agent.AgentId, call.Agent.ProjectId, call.Request!.Model, call.InputTokenBound, call.Request.MaxOutputTokens,
+            // Longer than any call can last, so a live call's reservation never expires under it.
+            TtlSeconds: (int)_options.Timeouts.MaxCallSeconds + 120);
+        BudgetClient.ReserveResult result;
+        try
+        {
+            result = await budget.ReserveAsync(request, cancellationToken);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            // Fail closed: a call that cannot be budgeted is not made.
+            LogBudgetUnavailable(logger, ex.Message);
+            return new ApiError(503, "budget_unavailable", "The budget service cannot be reached, so the call cannot be budgeted; try again shortly.", RetryAfterSeconds: 1);
+        }
+
+        switch (result)
+        {
+            case BudgetClient.ReserveResult.Reserved reserved:
+                call.ReservationId = reserved.Reservation.ReservationId;
+                call.ReservationExpiresAt = reserved.Reservation.ExpiresAt;
+                call.BudgetRemainingUsd = reserved.Reservation.RemainingUsd;
+                return null;
+            case BudgetClient.ReserveResult.Refused { Status: 402 } refused:
+                return new ApiError(402, "budget_exceeded", refused.Message);
+            case BudgetClient.ReserveResult.Refused { Status: 400 } refused:
+                return new ApiError(400, refused.Code, refused.Message, "model");
+            case BudgetClient.ReserveResult.Refused refused:
+                return new ApiError(503, "budget_unavailable", refused.Message, RetryAfterSeconds: 1);
+            default:
+                throw new InvalidOperationException("Unexpected reservation result.");
+        }
     }
 
+    /// <summary>Settles the reservation (commit with usage, or release) in the background and publishes the call's events.</summary>
     public void Finish(LlmCall call, string? errorType, int statusCode)
     {
         call.ErrorType ??= errorType;
         call.StatusCode = statusCode;
+        if (call.ReservationId is { } reservationId)
+        {
+            var usage = call.BillableUsage();
+            settlement.Enqueue(new Settlement(
+                reservationId,
+                usage == TokenUsage.None ? null : new CommitRequest(usage.InputTokens, usage.OutputTokens, usage.CachedInputTokens),
+                call.ReservationExpiresAt ?? time.GetUtcNow()));
+        }
+
         events.CallFinished(call);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The budget service is unreachable; refusing calls: {Reason}")]
+    private static partial void LogBudgetUnavailable(ILogger logger, string reason);
+
+    internal static string Usd(decimal value) => value.ToString("0.######", CultureInfo.InvariantCulture);
 }

@@ -27,6 +27,8 @@ public sealed class RouterOptions
 
     public ProviderTimeouts Timeouts { get; set; } = new();
 
+    public RouterBudgetOptions Budget { get; set; } = new();
+
     public ProviderResilienceOptions Resilience { get; set; } = new();
 }
 
@@ -71,4 +73,10 @@ public sealed class ProviderResilienceOptions
     /// <summary>A Retry-After longer than this is not waited for: the error goes to the client instead.</summary>
     [Range(0, 600)]
     public double MaxRetryAfterSeconds { get; set; } = 10;
+}
+
+public sealed class RouterBudgetOptions
+{
+    /// <summary>Reserve every billable call at the Budget service (http://budget). Off only for a Router without budgets.</summary>
+    public bool Enabled { get; set; } = true;
 }

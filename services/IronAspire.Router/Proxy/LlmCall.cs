@@ -30,6 +30,11 @@ public sealed class LlmCall(string requestId, AgentIdentity agent, LlmOperation 
     /// <summary>The provider answered with a failure that another provider in the chain may serve instead.</summary>
     public bool FailoverRequested { get; set; }
 
+    /// <summary>The budget reservation holding this call's worst-case cost, settled when the call is over.</summary>
+    public string? ReservationId { get; set; }
+
+    public DateTimeOffset? ReservationExpiresAt { get; set; }
+
     /// <summary>Response-side PII redaction for this agent, or null when its policy leaves responses alone.</summary>
     public IResponseRedaction? ResponseRedaction { get; set; }
 

@@ -91,7 +91,8 @@ internal sealed partial class LlmProxyHandler(
         }
 
         call.Provider = candidates[0];
-        var admission = await governance.AdmitAsync(call, context.RequestAborted);
+        var upstreamBody = request.ToUtf8Bytes();
+        var admission = await governance.AdmitAsync(call, upstreamBody, context.RequestAborted);
         if (admission is not null)
         {
             await admission.WriteAsync(context, dialect);
@@ -99,7 +100,6 @@ internal sealed partial class LlmProxyHandler(
             return;
         }
 
-        var upstreamBody = request.ToUtf8Bytes();
         await ForwardAsync(context, call, candidates, upstreamBody);
         governance.Finish(call, call.ErrorType, call.StatusCode);
         metrics.Requests.Add(1,

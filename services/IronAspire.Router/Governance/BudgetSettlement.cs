@@ -1,0 +1,90 @@
+using System.Threading.Channels;
+using IronAspire.Contracts.Budget;
+using Microsoft.Extensions.Logging;
+
+namespace IronAspire.Router.Governance;
+
+/// <summary>One reservation to settle once its call is over: commit with usage, or release when there is none.</summary>
+public sealed record Settlement(string ReservationId, CommitRequest? Usage, DateTimeOffset ExpiresAt);
+
+/// <summary>
+/// Settles reservations after the response went out (never on the client's time). A commit is retried with backoff
+/// until it succeeds — past the reservation's deadline too, since the Budget service still records a late commit
+/// for a day; it is never dropped while the Router runs, and at shutdown the queue is drained.
+/// </summary>
+public sealed partial class BudgetSettlement(BudgetClient budget, TimeProvider time, ILogger<BudgetSettlement> logger) : Microsoft.Extensions.Hosting.BackgroundService
+{
+    private readonly Channel<Settlement> _queue = Channel.CreateUnbounded<Settlement>(new UnboundedChannelOptions { SingleReader = false });
+    private long _pending;
+
+    /// <summary>The Budget service keeps a settled-by-deadline reservation a day and still records a late commit.</summary>
+    private static readonly TimeSpan LateCommitWindow = TimeSpan.FromHours(23);
+
+    /// <summary>Settlements waiting or being retried (exported as a metric).</summary>
+    public long Pending => Interlocked.Read(ref _pending);
+
+    public void Enqueue(Settlement settlement)
+    {
+        Interlocked.Increment(ref _pending);
+        _queue.Writer.TryWrite(settlement);
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        // A few workers, so one slow retry does not hold up the others.
+        Task.WhenAll(Enumerable.Range(0, 4).Select(_ => WorkAsync(stoppingToken)));
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete();
+        await base.StopAsync(cancellationToken);
+    }
+
+    private async Task WorkAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var settlement in _queue.Reader.ReadAllAsync(CancellationToken.None))
+        {
+            await SettleAsync(settlement, stoppingToken);
+            Interlocked.Decrement(ref _pending);
+        }
+    }
+
+    private async Task SettleAsync(Settlement settlement, CancellationToken stoppingToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                _ = settlement.Usage is { } usage
+                    ? await budget.CommitAsync(settlement.ReservationId, usage, timeout.Token)
+                    : await budget.ReleaseAsync(settlement.ReservationId, timeout.Token);
+                return;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or OperationCanceledException)
+            {
+                if (time.GetUtcNow() > settlement.ExpiresAt + LateCommitWindow)
+                {
+                    LogGaveUp(logger, settlement.ReservationId);
+                    return;
+                }
+
+                LogRetry(logger, settlement.ReservationId, attempt, ex.Message);
+                var delay = TimeSpan.FromMilliseconds(Math.Min(10_000, 100 * Math.Pow(2, Math.Min(attempt, 10))));
+                try
+                {
+                    await Task.Delay(delay, time, stoppingToken.IsCancellationRequested ? CancellationToken.None : stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Shutting down: keep trying until the host's shutdown timeout ends the process.
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Settling reservation {ReservationId} failed (attempt {Attempt}): {Reason}; retrying")]
+    private static partial void LogRetry(ILogger logger, string reservationId, int attempt, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reservation {ReservationId} could not be settled within a day of its deadline; giving up")]
+    private static partial void LogGaveUp(ILogger logger, string reservationId);
+}
