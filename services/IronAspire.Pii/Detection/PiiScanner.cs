@@ -1,0 +1,269 @@
+using System.Buffers;
+
+namespace IronAspire.Pii.Detection;
+
+/// <summary>
+/// Finds PII in text. Prose is skipped with two vectorised searches (digits, '@' and ':' as trigger characters;
+/// the known secret prefixes as one multi-string search); only the candidates they land on are parsed and
+/// validated. Every detector reads a bounded window, so the cost is linear in the input, adversarial or not.
+/// Thread-safe and immutable: build once per policy and share.
+/// </summary>
+public sealed class PiiScanner
+{
+    private static readonly SearchValues<char> AllTriggers = SearchValues.Create("0123456789@:");
+    private static readonly SearchValues<char> NumberTriggers = SearchValues.Create("0123456789@");
+    private static readonly SearchValues<char> AtOnly = SearchValues.Create("@");
+    private static readonly SearchValues<char> ColonOnly = SearchValues.Create(":");
+
+    private const BuiltInTypes NumberTypes = BuiltInTypes.Phone | BuiltInTypes.CreditCard | BuiltInTypes.UsSsn | BuiltInTypes.Iban | BuiltInTypes.IpAddress;
+
+    private readonly BuiltInTypes _types;
+    private readonly SearchValues<char>? _triggers;
+    private readonly CustomDetector[] _custom;
+
+    /// <summary>Every built-in type, no custom types.</summary>
+    public static PiiScanner Default { get; } = new(PiiEntityTypes.BuiltIn);
+
+    /// <param name="types">The types to find: built-in names and names of <paramref name="customTypes"/>.</param>
+    /// <param name="customTypes">Policy-defined types; validate them first with <see cref="CustomEntityType.Problem"/>.</param>
+    public PiiScanner(IEnumerable<string> types, IEnumerable<CustomEntityType>? customTypes = null)
+    {
+        var wanted = types.ToHashSet(StringComparer.Ordinal);
+        foreach (var type in wanted)
+        {
+            _types |= PiiEntityTypes.ToFlag(type);
+        }
+
+        _custom = (customTypes ?? []).Where(c => wanted.Contains(c.Name)).Select(c => new CustomDetector(c)).ToArray();
+        var numbers = (_types & NumberTypes) != 0;
+        var email = (_types & BuiltInTypes.Email) != 0;
+        var ipv6 = (_types & BuiltInTypes.IpAddress) != 0;
+        _triggers = (numbers, email, ipv6) switch
+        {
+            (true, _, true) => AllTriggers,
+            (true, _, false) => NumberTriggers,
+            (false, true, true) => SearchValues.Create("@:"),
+            (false, true, false) => AtOnly,
+            (false, false, true) => ColonOnly,
+            _ => null,
+        };
+
+        Types = wanted;
+        MaxCustomLength = _custom.Length == 0 ? 0 : _custom.Max(c => c.Definition.MaxLength);
+    }
+
+    /// <summary>The types this scanner reports.</summary>
+    public IReadOnlySet<string> Types { get; }
+
+    /// <summary>The longest custom value (0 without custom types): streaming holds back at least this much.</summary>
+    public int MaxCustomLength { get; }
+
+    public bool IsEmpty => _types == BuiltInTypes.None && _custom.Length == 0;
+
+    internal bool Finds(BuiltInTypes type) => (_types & type) != 0;
+
+    public List<PiiFinding> Scan(ReadOnlySpan<char> text)
+    {
+        var findings = new List<PiiFinding>();
+        Scan(text, findings);
+        return findings;
+    }
+
+    /// <summary>Appends the findings in <paramref name="text"/>, ordered by start and never overlapping.</summary>
+    public void Scan(ReadOnlySpan<char> text, List<PiiFinding> findings)
+    {
+        var first = findings.Count;
+        var sources = 0;
+        if (Finds(BuiltInTypes.Secret))
+        {
+            SecretDetector.Scan(text, findings);
+            sources++;
+        }
+
+        if (_triggers is not null)
+        {
+            var secretsEnd = findings.Count;
+            ScanTriggers(text, findings, first, secretsEnd);
+            sources += findings.Count > secretsEnd ? 1 : 0;
+        }
+
+        foreach (var custom in _custom)
+        {
+            var before = findings.Count;
+            custom.Scan(text, findings);
+            sources += findings.Count > before ? 1 : 0;
+        }
+
+        if (sources > 1)
+        {
+            Normalise(findings, first);
+        }
+    }
+
+    private void ScanTriggers(ReadOnlySpan<char> text, List<PiiFinding> findings, int secretsFrom, int secretsEnd)
+    {
+        var secret = secretsFrom;
+        var floor = 0;
+        var pos = 0;
+        while (pos < text.Length)
+        {
+            var rel = text[pos..].IndexOfAny(_triggers!);
+            if (rel < 0)
+            {
+                return;
+            }
+
+            var i = pos + rel;
+
+            // Secrets were found first; never look inside one.
+            while (secret < secretsEnd && findings[secret].End <= i)
+            {
+                floor = Math.Max(floor, findings[secret].End);
+                secret++;
+            }
+
+            if (secret < secretsEnd && findings[secret].Start <= i)
+            {
+                pos = findings[secret].End;
+                continue;
+            }
+
+            var ceiling = secret < secretsEnd ? findings[secret].Start : text.Length;
+            var window = text[..ceiling];
+            int start, end;
+            string? type = null;
+            var score = 1.0;
+            var c = text[i];
+            if (c == '@')
+            {
+                if (Finds(BuiltInTypes.Email) && TextDetectors.TryEmail(window, i, floor, out start, out end))
+                {
+                    type = PiiEntityTypes.EmailAddress;
+                }
+                else
+                {
+                    pos = i + 1;
+                    continue;
+                }
+            }
+            else if (c == ':')
+            {
+                if (Finds(BuiltInTypes.IpAddress) && TextDetectors.TryIpv6(window, i, floor, out start, out end))
+                {
+                    type = PiiEntityTypes.IpAddress;
+                    score = 0.9;
+                }
+                else
+                {
+                    pos = i + 1;
+                    continue;
+                }
+            }
+            else if (!TryNumber(window, i, floor, out type, out start, out end, out score))
+            {
+                pos = SkipToken(text, i);
+                continue;
+            }
+
+            findings.Add(new PiiFinding(type!, start, end, score));
+            floor = end;
+            pos = end;
+        }
+    }
+
+    private bool TryNumber(ReadOnlySpan<char> text, int i, int floor, out string? type, out int start, out int end, out double score)
+    {
+        type = null;
+        start = i;
+        end = i;
+        score = 1.0;
+
+        // IBAN: two capital letters right before the check digits.
+        if (Finds(BuiltInTypes.Iban) && i >= floor + 2 && char.IsAsciiLetterUpper(text[i - 1]) && char.IsAsciiLetterUpper(text[i - 2])
+            && (i < 3 || !TextChars.IsWord(text[i - 3])) && TextDetectors.TryIban(text, i - 2, out end))
+        {
+            type = PiiEntityTypes.IbanCode;
+            start = i - 2;
+            return true;
+        }
+
+        if ((_types & (NumberTypes & ~BuiltInTypes.Iban)) == 0)
+        {
+            return false;
+        }
+
+        if (i > floor && text[i - 1] is '+' or '(')
+        {
+            start = i - 1;
+        }
+
+        if (start > 0)
+        {
+            var prev = text[start - 1];
+            // Inside a token ("ORD-2024-118734", "v1.2.3.4", "#4242...", "$1299"): not an entity of its own.
+            if (TextChars.IsWord(prev) || prev is '#' or '$' or '€' or '£' or '¥'
+                || (prev is '-' or '.' or '/' && start >= 2 && char.IsAsciiLetterOrDigit(text[start - 2])))
+            {
+                return false;
+            }
+        }
+
+        var groups = DigitGroups.Read(text, start);
+        if (groups.Overflow || groups.Count == 0)
+        {
+            return false;
+        }
+
+        if (Finds(BuiltInTypes.UsSsn) && NumberDetectors.TryUsSsn(text, ref groups, out end, out score))
+        {
+            type = PiiEntityTypes.UsSsn;
+        }
+        else if (Finds(BuiltInTypes.CreditCard) && NumberDetectors.TryCreditCard(text, ref groups, out end))
+        {
+            type = PiiEntityTypes.CreditCard;
+            score = 1.0;
+        }
+        else if (Finds(BuiltInTypes.IpAddress) && NumberDetectors.TryIpv4(text, ref groups, out end))
+        {
+            type = PiiEntityTypes.IpAddress;
+            score = 0.85;
+        }
+        else if (Finds(BuiltInTypes.Phone) && NumberDetectors.TryPhone(text, ref groups, out end, out score))
+        {
+            type = PiiEntityTypes.PhoneNumber;
+        }
+
+        return type is not null;
+    }
+
+    /// <summary>Past the rest of the token at <paramref name="i"/> (letters, digits, '_', '-', '.'), so a long run is read once.</summary>
+    private static int SkipToken(ReadOnlySpan<char> text, int i)
+    {
+        var p = i + 1;
+        while (p < text.Length && (TextChars.IsToken(text[p]) || text[p] == '.'))
+        {
+            p++;
+        }
+
+        return p;
+    }
+
+    /// <summary>Orders findings by start and drops overlaps, keeping the earlier (then longer) one.</summary>
+    private static void Normalise(List<PiiFinding> findings, int first)
+    {
+        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(findings)[first..];
+        span.Sort(static (a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : b.End.CompareTo(a.End));
+        var kept = first;
+        var lastEnd = -1;
+        for (var k = first; k < findings.Count; k++)
+        {
+            if (findings[k].Start >= lastEnd)
+            {
+                findings[kept++] = findings[k];
+                lastEnd = findings[k].End;
+            }
+        }
+
+        findings.RemoveRange(kept, findings.Count - kept);
+    }
+}
