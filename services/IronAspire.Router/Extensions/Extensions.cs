@@ -26,6 +26,7 @@ public static class Extensions
         services.AddHttpForwarder();
         services.AddOpenApi();
         builder.AddRedisClient("cache");
+        builder.AddPiiPolicies();
 
         services.AddSingleton<RouterMetrics>();
         services.AddSingleton<RouterEvents>();

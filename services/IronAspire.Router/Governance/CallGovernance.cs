@@ -1,6 +1,8 @@
 using System.Globalization;
 using IronAspire.Contracts.Agents;
 using IronAspire.Contracts.Budget;
+using IronAspire.Pii.Policies;
+using IronAspire.Pii.Redaction;
 using IronAspire.Router.Errors;
 using IronAspire.Router.Providers;
 using IronAspire.Router.Proxy;
@@ -17,6 +19,7 @@ namespace IronAspire.Router.Governance;
 public sealed partial class CallGovernance(
     BudgetClient budget,
     BudgetSettlement settlement,
+    PiiPolicyCache piiPolicies,
     RouterEvents events,
     IOptions<RouterOptions> options,
     TimeProvider time,
@@ -26,7 +29,37 @@ public sealed partial class CallGovernance(
 
     public bool MayUse(AgentIdentity agent, string model) => true;
 
-    /// <summary>Returns the refusal to send to the client, or null when the call may go ahead.</summary>
+    /// <summary>
+    /// Applies the agent's request-side PII policy to every message text (redacting in place), refuses the call when
+    /// a blocked type is present — before any provider sees it — and arms the response-side policy.
+    /// </summary>
+    public async ValueTask<ApiError?> ApplyPiiPolicyAsync(LlmCall call)
+    {
+        var policy = await piiPolicies.GetAsync(call.Agent.AgentId);
+        if (!policy.Response.IsPassThrough)
+        {
+            call.ResponseRedaction = new PiiResponseRedaction(policy.Response);
+        }
+
+        if (policy.Request.IsPassThrough)
+        {
+            return null;
+        }
+
+        var tally = new PiiTally();
+        JsonBodyRedaction.RewriteRequestTexts(call.Request!.Root, text => policy.Request.Redact(text, tally));
+        call.RequestPiiCounts = tally.Total > 0 ? tally.Counts : null;
+        if (tally.Blocked)
+        {
+            // Names the types, never the values.
+            return new ApiError(400, "pii_blocked",
+                $"The request contains personal data this agent may not send: {string.Join(", ", tally.BlockedTypes.Order())}.");
+        }
+
+        return null;
+    }
+
+    /// <summary>Reserves the call's worst-case cost; returns the refusal to send to the client, or null when the call may go ahead.</summary>
     public async ValueTask<ApiError?> AdmitAsync(LlmCall call, byte[] upstreamBody, CancellationToken cancellationToken)
     {
         call.InputTokenBound = InputTokenBound.For(call.Request!, upstreamBody.Length);

@@ -35,6 +35,9 @@ public sealed class LlmCall(string requestId, AgentIdentity agent, LlmOperation 
 
     public DateTimeOffset? ReservationExpiresAt { get; set; }
 
+    /// <summary>PII found in the request, per entity type (null when none).</summary>
+    public IReadOnlyDictionary<string, int>? RequestPiiCounts { get; set; }
+
     /// <summary>Response-side PII redaction for this agent, or null when its policy leaves responses alone.</summary>
     public IResponseRedaction? ResponseRedaction { get; set; }
 

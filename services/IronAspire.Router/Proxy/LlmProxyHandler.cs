@@ -91,6 +91,14 @@ internal sealed partial class LlmProxyHandler(
         }
 
         call.Provider = candidates[0];
+        var piiRefusal = await governance.ApplyPiiPolicyAsync(call);
+        if (piiRefusal is not null)
+        {
+            await piiRefusal.WriteAsync(context, dialect);
+            governance.Finish(call, piiRefusal.Code, piiRefusal.Status);
+            return;
+        }
+
         var upstreamBody = request.ToUtf8Bytes();
         var admission = await governance.AdmitAsync(call, upstreamBody, context.RequestAborted);
         if (admission is not null)
