@@ -14,6 +14,9 @@ internal ref struct DigitGroups
     public int Count;
     /// <summary>More digits or groups followed than the bounds allow: nothing here is a single entity.</summary>
     public bool Overflow;
+
+    /// <summary>Where reading stopped on overflow: scanning resumes there, so a long run is read once.</summary>
+    public int StoppedAt;
     public GroupBuffer Groups;
 
     [System.Runtime.CompilerServices.InlineArray(MaxGroups)]
@@ -60,6 +63,9 @@ internal ref struct DigitGroups
         return false;
     }
 
+    /// <summary>Where the last group ends (the start when there is none).</summary>
+    public readonly int End(int start) => Count == 0 ? start : Groups[Count - 1].End;
+
     public static DigitGroups Read(ReadOnlySpan<char> text, int start)
     {
         var result = default(DigitGroups);
@@ -88,6 +94,7 @@ internal ref struct DigitGroups
                 if (++digits > MaxDigits)
                 {
                     result.Overflow = true;
+                    result.StoppedAt = p;
                     return result;
                 }
             }
@@ -97,6 +104,7 @@ internal ref struct DigitGroups
                 break;
             }
 
+            var digitCount = p - digitStart;
             if (paren)
             {
                 p++;
@@ -105,10 +113,11 @@ internal ref struct DigitGroups
             if (result.Count == MaxGroups)
             {
                 result.Overflow = true;
+                result.StoppedAt = p;
                 return result;
             }
 
-            result.Groups[result.Count++] = new DigitGroup(groupStart, p, p - digitStart, separator, paren);
+            result.Groups[result.Count++] = new DigitGroup(groupStart, p, digitCount, separator, paren);
 
             // A separator joins two groups only when another group follows it directly.
             separator = '\0';

@@ -148,20 +148,24 @@ public sealed class PiiScanner
             }
             else if (c == ':')
             {
-                if (Finds(BuiltInTypes.IpAddress) && TextDetectors.TryIpv6(window, i, floor, out start, out end))
-                {
-                    type = PiiEntityTypes.IpAddress;
-                    score = 0.9;
-                }
-                else
+                if (!Finds(BuiltInTypes.IpAddress))
                 {
                     pos = i + 1;
                     continue;
                 }
+
+                if (!TextDetectors.TryIpv6(window, i, floor, out start, out end))
+                {
+                    pos = Math.Max(end, i + 1);
+                    continue;
+                }
+
+                type = PiiEntityTypes.IpAddress;
+                score = 0.9;
             }
             else if (!TryNumber(window, i, floor, out type, out start, out end, out score))
             {
-                pos = SkipToken(text, i);
+                pos = Math.Max(end, i + 1);
                 continue;
             }
 
@@ -171,6 +175,11 @@ public sealed class PiiScanner
         }
     }
 
+    /// <summary>
+    /// The number-like entity whose first digit is at <paramref name="i"/>. When there is none, <paramref name="end"/>
+    /// is where scanning resumes: past the token, or past the whole run when it is one rejected number (an IBAN with
+    /// wrong check digits, a card failing Luhn), so its groups are not re-read as shorter numbers.
+    /// </summary>
     private bool TryNumber(ReadOnlySpan<char> text, int i, int floor, out string? type, out int start, out int end, out double score)
     {
         type = null;
@@ -180,60 +189,104 @@ public sealed class PiiScanner
 
         // IBAN: two capital letters right before the check digits.
         if (Finds(BuiltInTypes.Iban) && i >= floor + 2 && char.IsAsciiLetterUpper(text[i - 1]) && char.IsAsciiLetterUpper(text[i - 2])
-            && (i < 3 || !TextChars.IsWord(text[i - 3])) && TextDetectors.TryIban(text, i - 2, out end))
+            && (i < 3 || !TextChars.IsWord(text[i - 3])) && IbanCountries.LengthOf(text[i - 2], text[i - 1]) > 0)
         {
-            type = PiiEntityTypes.IbanCode;
-            start = i - 2;
-            return true;
-        }
-
-        if ((_types & (NumberTypes & ~BuiltInTypes.Iban)) == 0)
-        {
-            return false;
-        }
-
-        if (i > floor && text[i - 1] is '+' or '(')
-        {
-            start = i - 1;
-        }
-
-        if (start > 0)
-        {
-            var prev = text[start - 1];
-            // Inside a token ("ORD-2024-118734", "v1.2.3.4", "#4242...", "$1299"): not an entity of its own.
-            if (TextChars.IsWord(prev) || prev is '#' or '$' or '€' or '£' or '¥'
-                || (prev is '-' or '.' or '/' && start >= 2 && char.IsAsciiLetterOrDigit(text[start - 2])))
+            if (TextDetectors.TryIban(text, i - 2, out end))
             {
-                return false;
+                type = PiiEntityTypes.IbanCode;
+                start = i - 2;
+                return true;
             }
+
+            end = Math.Max(end, SkipToken(text, i));
+            return false;
         }
 
-        var groups = DigitGroups.Read(text, start);
-        if (groups.Overflow || groups.Count == 0)
+        end = SkipToken(text, i);
+        if ((_types & (NumberTypes & ~BuiltInTypes.Iban)) == 0 || (i > 0 && !StartsNumber(text, i)))
         {
             return false;
         }
 
-        if (Finds(BuiltInTypes.UsSsn) && NumberDetectors.TryUsSsn(text, ref groups, out end, out score))
+        var groups = DigitGroups.Read(text, i);
+        if (groups.Overflow)
+        {
+            end = Math.Max(end, groups.StoppedAt);
+            return false;
+        }
+
+        // A card-length run that is no card (failed Luhn) is one number: its tail groups are not a phone.
+        if (groups.TotalDigits(groups.Count) >= 13)
+        {
+            end = Math.Max(end, groups.End(i));
+        }
+
+        int e;
+        if (Finds(BuiltInTypes.UsSsn) && NumberDetectors.TryUsSsn(text, ref groups, out e, out score))
         {
             type = PiiEntityTypes.UsSsn;
         }
-        else if (Finds(BuiltInTypes.CreditCard) && NumberDetectors.TryCreditCard(text, ref groups, out end))
+        else if (Finds(BuiltInTypes.CreditCard) && NumberDetectors.TryCreditCard(text, ref groups, out e))
         {
             type = PiiEntityTypes.CreditCard;
             score = 1.0;
         }
-        else if (Finds(BuiltInTypes.IpAddress) && NumberDetectors.TryIpv4(text, ref groups, out end))
+        else if (Finds(BuiltInTypes.IpAddress) && NumberDetectors.TryIpv4(text, ref groups, out e))
         {
             type = PiiEntityTypes.IpAddress;
             score = 0.85;
         }
-        else if (Finds(BuiltInTypes.Phone) && NumberDetectors.TryPhone(text, ref groups, out end, out score))
+        else
         {
-            type = PiiEntityTypes.PhoneNumber;
+            e = 0;
         }
 
-        return type is not null;
+        if (type is null && Finds(BuiltInTypes.Phone))
+        {
+            // A phone may start with "+" or "(" before its first digit: "+44 20 7946 0958", "(415) 555-2671".
+            if (i > floor && text[i - 1] is '+' or '(' && StartsNumber(text, i - 1))
+            {
+                var wider = DigitGroups.Read(text, i - 1);
+                if (!wider.Overflow && wider.Count > 0)
+                {
+                    if (NumberDetectors.TryPhone(text, ref wider, out e, out score))
+                    {
+                        type = PiiEntityTypes.PhoneNumber;
+                        start = i - 1;
+                    }
+                }
+            }
+
+            if (type is null && NumberDetectors.TryPhone(text, ref groups, out e, out score))
+            {
+                type = PiiEntityTypes.PhoneNumber;
+                start = i;
+            }
+        }
+
+        if (type is null)
+        {
+            return false;
+        }
+
+        end = e;
+        return true;
+    }
+
+    /// <summary>
+    /// A number may start at <paramref name="at"/>: it does not continue a token ("ORD-2024-118734", "v1.2.3.4",
+    /// "x86") and is not an amount or a reference ("$1299", "#4242...").
+    /// </summary>
+    private static bool StartsNumber(ReadOnlySpan<char> text, int at)
+    {
+        if (at == 0)
+        {
+            return true;
+        }
+
+        var prev = text[at - 1];
+        return !(TextChars.IsWord(prev) || prev is '#' or '$' or '€' or '£' or '¥'
+            || (prev is '-' or '.' or '/' && at >= 2 && char.IsAsciiLetterOrDigit(text[at - 2])));
     }
 
     /// <summary>Past the rest of the token at <paramref name="i"/> (letters, digits, '_', '-', '.'), so a long run is read once.</summary>

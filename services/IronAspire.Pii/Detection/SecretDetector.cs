@@ -18,6 +18,13 @@ internal static class SecretDetector
 
     public const string PemBegin = "-----BEGIN ";
 
+    /// <summary>True when <paramref name="text"/> has a complete "-----END ...-----" line.</summary>
+    public static bool HasPemEnd(ReadOnlySpan<char> text)
+    {
+        var at = text.IndexOf("-----END ");
+        return at >= 0 && text[(at + 9)..].IndexOf("-----") >= 0;
+    }
+
     internal static readonly string[] Prefixes =
     [
         "AKIA", "ASIA", "AIDA", "AROA", "AGPA", "ANPA", "AIPA",
@@ -160,9 +167,20 @@ internal static class SecretDetector
         var endLine = text[bodyStart..searchEnd].IndexOf("-----END ");
         if (endLine >= 0)
         {
-            var afterEnd = bodyStart + endLine + 9;
-            var closeEnd = text[afterEnd..Math.Min(text.Length, afterEnd + 48)].IndexOf("-----");
-            end = closeEnd >= 0 ? afterEnd + closeEnd + 5 : afterEnd;
+            // The END line's label and dashes, as far as they have arrived.
+            var p2 = bodyStart + endLine + 9;
+            while (p2 < text.Length && (char.IsAsciiLetterUpper(text[p2]) || text[p2] == ' '))
+            {
+                p2++;
+            }
+
+            var dashes = 0;
+            while (p2 < text.Length && text[p2] == '-' && dashes++ < 5)
+            {
+                p2++;
+            }
+
+            end = p2;
             return true;
         }
 

@@ -32,16 +32,24 @@ internal static class TextChars
         return !(c is '-' or '.' or '/' or ':' && end + 1 < text.Length && char.IsAsciiDigit(text[end + 1]));
     }
 
-    /// <summary>Case-insensitive search for any of <paramref name="words"/> in the <paramref name="window"/> chars before <paramref name="start"/>.</summary>
+    /// <summary>Case-insensitive search for any of <paramref name="words"/>, each at a word start, in the <paramref name="window"/> chars before <paramref name="start"/>.</summary>
     public static bool HasContext(ReadOnlySpan<char> text, int start, int window, ReadOnlySpan<string> words)
     {
         var from = Math.Max(0, start - window);
         var before = text[from..start];
         foreach (var word in words)
         {
-            if (before.Contains(word, StringComparison.OrdinalIgnoreCase))
+            // Only at the start of a word: "tel" is not in "hotel", "sn" not in "SSN".
+            var at = before.IndexOf(word, StringComparison.OrdinalIgnoreCase);
+            while (at >= 0)
             {
-                return true;
+                if (at == 0 || !char.IsAsciiLetter(before[at - 1]))
+                {
+                    return true;
+                }
+
+                var next = before[(at + 1)..].IndexOf(word, StringComparison.OrdinalIgnoreCase);
+                at = next < 0 ? -1 : at + 1 + next;
             }
         }
 

@@ -83,21 +83,36 @@ internal static class TextDetectors
         return true;
     }
 
-    /// <summary>Expands around the ':' at <paramref name="colon"/> over hex digits, colons and dots and parses the result.</summary>
+    /// <summary>
+    /// Expands around the ':' at <paramref name="colon"/> over hex digits, colons and dots and parses the result.
+    /// On failure <paramref name="end"/> is where scanning may resume (past an over-long run, else the colon).
+    /// </summary>
     public static bool TryIpv6(ReadOnlySpan<char> text, int colon, int floor, out int start, out int end)
     {
         start = colon;
-        end = colon;
+        end = colon + 1;
         var l = colon;
-        while (l > floor && colon - l < MaxIpv6 && TextChars.IsIpv6(text[l - 1]))
+        while (l > floor && TextChars.IsIpv6(text[l - 1]) && colon - l <= MaxIpv6)
         {
             l--;
         }
 
         var r = colon + 1;
-        while (r < text.Length && r - l < MaxIpv6 && TextChars.IsIpv6(text[r]))
+        while (r < text.Length && TextChars.IsIpv6(text[r]) && r - l <= MaxIpv6)
         {
             r++;
+        }
+
+        if (r - l > MaxIpv6)
+        {
+            // Longer than any address: skip the whole run so its other colons are not tried again.
+            while (r < text.Length && TextChars.IsIpv6(text[r]))
+            {
+                r++;
+            }
+
+            end = r;
+            return false;
         }
 
         while (r > colon + 1 && text[r - 1] == '.')
@@ -127,6 +142,7 @@ internal static class TextDetectors
     }
 
     /// <summary>An IBAN starting at <paramref name="start"/> (two capital letters; check digits follow), compact or in groups of four.</summary>
+    /// <remarks>When it fails, <paramref name="end"/> is where the IBAN-shaped text ends, so its groups are not taken for other numbers.</remarks>
     public static bool TryIban(ReadOnlySpan<char> text, int start, out int end)
     {
         end = start;
@@ -143,8 +159,9 @@ internal static class TextDetectors
         {
             if (spaced && n > 0 && n % 4 == 0)
             {
-                if (p >= text.Length || text[p] != ' ')
+                if (p + 1 >= text.Length || text[p] != ' ' || !char.IsAsciiLetterOrDigit(text[p + 1]))
                 {
+                    end = p;
                     return false;
                 }
 
@@ -153,12 +170,14 @@ internal static class TextDetectors
 
             if (p >= text.Length || !(char.IsAsciiDigit(text[p]) || char.IsAsciiLetterUpper(text[p])))
             {
+                end = p;
                 return false;
             }
 
             iban[n] = text[p++];
         }
 
+        end = p;
         if (!TextChars.EndsToken(text, p) || !Checksums.Mod97(iban[..length]))
         {
             return false;

@@ -152,7 +152,7 @@ public sealed class StreamingRedactor
                 q--;
             }
 
-            if (q == p - 1 || length - q > GroupHold || (q > floor && !char.IsWhiteSpace(text[q - 1])) || !HasDigitOrIsShort(text[q..(p - 1)]))
+            if (q == p - 1 || length - q > GroupHold || (q > floor && TextChars.IsWord(text[q - 1])) || !HasDigitOrIsShort(text[q..(p - 1)]))
             {
                 break;
             }
@@ -162,7 +162,7 @@ public sealed class StreamingRedactor
 
         // An unfinished PEM block is held until its END line.
         var begin = text[floor..].LastIndexOf(SecretDetector.PemBegin);
-        if (begin >= 0 && text[(floor + begin)..].IndexOf("-----END ") < 0 && length - (floor + begin) < SecretDetector.MaxPemLength)
+        if (begin >= 0 && !SecretDetector.HasPemEnd(text[(floor + begin)..]) && length - (floor + begin) < SecretDetector.MaxPemLength)
         {
             p = Math.Min(p, floor + begin);
         }
