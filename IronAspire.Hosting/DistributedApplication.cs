@@ -123,7 +123,7 @@ public sealed class DistributedApplication : IAsyncDisposable
             tasks.Add(resource switch
             {
                 ServerResource server => StartServerAsync(server, secrets, cancellationToken),
-                PostgresDatabaseResource database => MarkHealthyWithAsync(database, database.ExternalConnectionString is null ? database.Parent : null),
+                PostgresDatabaseResource database => StartDatabaseAsync(database, cancellationToken),
                 ProjectResource project => StartProjectAsync(project, cancellationToken),
                 _ => MarkHealthyWithAsync(resource, null),
             });
@@ -220,6 +220,29 @@ public sealed class DistributedApplication : IAsyncDisposable
         SetState(running, ResourceState.Running);
         _healthy[server.Name].TrySetResult();
         _ = WatchAsync(running, restart: null);
+    }
+
+    /// <summary>A database is ready once its server is and the database exists (created when missing).</summary>
+    private async Task StartDatabaseAsync(PostgresDatabaseResource database, CancellationToken cancellationToken)
+    {
+        var running = _running[database.Name];
+        try
+        {
+            if (database.ExternalConnectionString is null)
+            {
+                await _healthy[database.Parent.Name].Task.WaitAsync(cancellationToken);
+                await PostgresDatabases.EnsureCreatedAsync(database.Parent.ConnectionString!, database.DatabaseName, cancellationToken);
+            }
+
+            SetState(running, ResourceState.Running);
+            _healthy[database.Name].TrySetResult();
+        }
+        catch (Exception ex)
+        {
+            SetState(running, ResourceState.FailedToStart);
+            _healthy[database.Name].TrySetException(ex);
+            throw new InvalidOperationException($"Database '{database.Name}' could not be created: {ex.Message}", ex);
+        }
     }
 
     private async Task MarkHealthyWithAsync(IResource resource, IResource? parent)

@@ -95,18 +95,9 @@ public sealed class PostgresServer(PostgresServerResource resource, string dataP
         }
     }
 
-    /// <summary>Creates a database unless it exists (PostgreSQL has no CREATE DATABASE IF NOT EXISTS).</summary>
-    public async Task CreateDatabaseAsync(string name, CancellationToken cancellationToken = default)
-    {
-        await using var connection = new NpgsqlConnection(Resource.ConnectionString + ";Pooling=false");
-        await connection.OpenAsync(cancellationToken);
-        await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", connection) { Parameters = { new() { Value = name } } };
-        if (await exists.ExecuteScalarAsync(cancellationToken) is null)
-        {
-            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"", connection);
-            await create.ExecuteNonQueryAsync(cancellationToken);
-        }
-    }
+    /// <summary>Creates a database unless it exists.</summary>
+    public Task CreateDatabaseAsync(string name, CancellationToken cancellationToken = default) =>
+        PostgresDatabases.EnsureCreatedAsync(Resource.ConnectionString!, name, cancellationToken);
 
     private string[] BinCandidates(string program)
     {

@@ -17,11 +17,18 @@ public sealed class MockProviderHost : IAsyncDisposable
 
     public MockProviderHost()
     {
-        _factory.UseKestrel(0);
-        _factory.StartServer();
+        // WebApplicationFactory finds the app's host through a process-wide listener: start one app at a time.
+        lock (StartLock)
+        {
+            _factory.UseKestrel(0);
+            _factory.StartServer();
+        }
+
         Url = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Admin = new HttpClient { BaseAddress = new Uri(Url) };
     }
+
+    internal static readonly Lock StartLock = new();
 
     public string Url { get; }
     public HttpClient Admin { get; }
@@ -84,7 +91,10 @@ public sealed class RouterHost : IAsyncDisposable
                 web.UseSetting(key, value);
             }
         });
-        return new RouterHost(factory);
+        lock (MockProviderHost.StartLock)
+        {
+            return new RouterHost(factory);
+        }
     }
 
     /// <summary>Settings for one provider at position <paramref name="index"/> of Router:Providers.</summary>
