@@ -1,14 +1,13 @@
 var builder = WebApplication.CreateBuilder(args);
 
-builder.AddBasicServiceDefaults();
+builder.AddServiceDefaults();
 builder.AddMockProviderServices();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapOpenApi();
-app.MapOpenAIApi();
-app.MapAnthropicApi();
+app.MapProviderApis();
 app.MapMockAdminApi();
 
 app.Run();

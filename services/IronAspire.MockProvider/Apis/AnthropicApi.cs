@@ -1,97 +1,214 @@
+using System.Text.Json;
 using IronAspire.MockProvider.Simulation;
 
 namespace Microsoft.AspNetCore.Builder;
 
-/// <summary>Anthropic's messages and count_tokens endpoints, in Anthropic's exact wire format.</summary>
+/// <summary>Anthropic's <c>POST /v1/messages</c> (streaming and not, with tool_use) and <c>/v1/messages/count_tokens</c>.</summary>
 public static class AnthropicApi
 {
-    public static IEndpointRouteBuilder MapAnthropicApi(this IEndpointRouteBuilder app)
+    public static RouteGroupBuilder MapAnthropicApi(this RouteGroupBuilder api)
     {
-        var api = app.MapGroup("/v1/messages").WithTags("Anthropic");
-        api.MapPost("", Messages).WithName("messages");
-        api.MapPost("/count_tokens", CountTokens).WithName("messages.count_tokens");
-        return app;
+        api.MapPost("/messages", Messages)
+            .WithName("messages")
+            .WithSummary("Anthropic messages (message object or message_start … message_stop event stream)");
+        api.MapPost("/messages/count_tokens", CountTokens)
+            .WithName("messages.count_tokens")
+            .WithSummary("Anthropic token counting ({input_tokens}, the same count messages reports)");
+        return api;
     }
 
     private static async Task Messages(HttpContext context, Simulator simulator)
     {
-        var call = await simulator.BeginAsync(context, "messages", WireFormat.Anthropic, "max_tokens");
+        using var call = await simulator.BeginAsync(context, ProviderEndpoint.Messages);
         if (call is null)
         {
             return;
         }
 
-        if (call.Root["max_tokens"] is null)
-        {
-            await Simulator.WriteErrorAsync(context, WireFormat.Anthropic, 400, "max_tokens: Field required");
-            return;
-        }
-
-        var id = "msg_" + Guid.NewGuid().ToString("N")[..24];
+        var id = SimulatedCall.NewId("msg_");
+        var stopReason = call.ToolCall is not null ? "tool_use" : call.Truncated ? "max_tokens" : "end_turn";
         if (!call.Stream)
         {
-            await context.Response.WriteAsJsonAsync(new
+            var json = call.BeginJson();
+            json.WriteStartObject();
+            json.WriteString("id"u8, id);
+            json.WriteString("type"u8, "message"u8);
+            json.WriteString("role"u8, "assistant"u8);
+            json.WriteString("model"u8, call.Model);
+            json.WriteStartArray("content"u8);
+            if (call.ToolCall is { } tool)
             {
-                id,
-                type = "message",
-                role = "assistant",
-                model = call.Model,
-                content = new[] { new { type = "text", text = call.Reply } },
-                stop_reason = "end_turn",
-                stop_sequence = (string?)null,
-                usage = new { input_tokens = call.InputTokens, output_tokens = call.OutputTokens, cache_creation_input_tokens = 0, cache_read_input_tokens = 0 },
-            });
+                json.WriteStartObject();
+                json.WriteString("type"u8, "tool_use"u8);
+                json.WriteString("id"u8, tool.Id);
+                json.WriteString("name"u8, tool.Name);
+                json.WritePropertyName("input"u8);
+                json.WriteRawValue(tool.Arguments, skipInputValidation: true);
+                json.WriteEndObject();
+            }
+            else
+            {
+                json.WriteStartObject();
+                json.WriteString("type"u8, "text"u8);
+                json.WriteString("text"u8, call.Reply.Span);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteString("stop_reason"u8, stopReason);
+            json.WriteNull("stop_sequence"u8);
+            WriteUsage(json, call, call.OutputTokens);
+            json.WriteEndObject();
+            await call.EndJsonAsync();
             return;
         }
 
-        var ct = context.RequestAborted;
-        var response = context.Response;
-        SseWriter.Start(response);
-        await SseWriter.WriteAsync(response, "message_start", new
+        call.BeginStream();
+        var evt = call.BeginEvent("message_start"u8);
+        evt.WriteStartObject();
+        evt.WriteString("type"u8, "message_start"u8);
+        evt.WriteStartObject("message"u8);
+        evt.WriteString("id"u8, id);
+        evt.WriteString("type"u8, "message"u8);
+        evt.WriteString("role"u8, "assistant"u8);
+        evt.WriteString("model"u8, call.Model);
+        evt.WriteStartArray("content"u8);
+        evt.WriteEndArray();
+        evt.WriteNull("stop_reason"u8);
+        evt.WriteNull("stop_sequence"u8);
+        // As Anthropic does: the input count up front, a token of output so far.
+        WriteUsage(evt, call, Math.Min(1, call.MaxOutputTokens));
+        evt.WriteEndObject();
+        evt.WriteEndObject();
+        await call.EndEventAsync();
+
+        evt = call.BeginEvent("content_block_start"u8);
+        evt.WriteStartObject();
+        evt.WriteString("type"u8, "content_block_start"u8);
+        evt.WriteNumber("index"u8, 0);
+        evt.WriteStartObject("content_block"u8);
+        if (call.ToolCall is { } toolCall)
         {
-            type = "message_start",
-            message = new
-            {
-                id,
-                type = "message",
-                role = "assistant",
-                model = call.Model,
-                content = Array.Empty<object>(),
-                stop_reason = (string?)null,
-                stop_sequence = (string?)null,
-                usage = new { input_tokens = call.InputTokens, output_tokens = 1, cache_creation_input_tokens = 0, cache_read_input_tokens = 0 },
-            },
-        }, ct);
-        await SseWriter.WriteAsync(response, "content_block_start", new { type = "content_block_start", index = 0, content_block = new { type = "text", text = "" } }, ct);
-        await SseWriter.WriteAsync(response, "ping", new { type = "ping" }, ct);
-        var sent = 0;
-        foreach (var delta in call.Deltas())
+            evt.WriteString("type"u8, "tool_use"u8);
+            evt.WriteString("id"u8, toolCall.Id);
+            evt.WriteString("name"u8, toolCall.Name);
+            evt.WriteStartObject("input"u8);
+            evt.WriteEndObject();
+        }
+        else
         {
-            await call.PauseBetweenChunks(ct);
-            await SseWriter.WriteAsync(response, "content_block_delta", new { type = "content_block_delta", index = 0, delta = new { type = "text_delta", text = delta } }, ct);
-            if (call.DropMidStream && ++sent == 3)
+            evt.WriteString("type"u8, "text"u8);
+            evt.WriteString("text"u8, ""u8);
+        }
+
+        evt.WriteEndObject();
+        evt.WriteEndObject();
+        await call.EndEventAsync();
+
+        evt = call.BeginEvent("ping"u8);
+        evt.WriteStartObject();
+        evt.WriteString("type"u8, "ping"u8);
+        evt.WriteEndObject();
+        await call.EndEventAsync();
+
+        if (call.ToolCall is { } tool2)
+        {
+            const int PieceLength = 8;
+            for (var start = 0; start < tool2.Arguments.Length; start += PieceLength)
             {
-                context.Abort();
-                return;
+                await call.PauseAsync(simulator.Time);
+                evt = StartDelta(call, "input_json_delta"u8);
+                evt.WriteString("partial_json"u8, tool2.Arguments.AsSpan(start, Math.Min(PieceLength, tool2.Arguments.Length - start)));
+                EndDelta(evt);
+                if (!await call.EndEventAsync(content: true))
+                {
+                    return;
+                }
+            }
+        }
+        else
+        {
+            var chunks = call.Chunks();
+            while (chunks.TryNext(out var delta))
+            {
+                await call.PauseAsync(simulator.Time);
+                evt = StartDelta(call, "text_delta"u8);
+                evt.WriteString("text"u8, delta.Span);
+                EndDelta(evt);
+                if (!await call.EndEventAsync(content: true))
+                {
+                    return;
+                }
             }
         }
 
-        await SseWriter.WriteAsync(response, "content_block_stop", new { type = "content_block_stop", index = 0 }, ct);
-        await SseWriter.WriteAsync(response, "message_delta", new
-        {
-            type = "message_delta",
-            delta = new { stop_reason = "end_turn", stop_sequence = (string?)null },
-            usage = new { output_tokens = call.OutputTokens },
-        }, ct);
-        await SseWriter.WriteAsync(response, "message_stop", new { type = "message_stop" }, ct);
+        evt = call.BeginEvent("content_block_stop"u8);
+        evt.WriteStartObject();
+        evt.WriteString("type"u8, "content_block_stop"u8);
+        evt.WriteNumber("index"u8, 0);
+        evt.WriteEndObject();
+        await call.EndEventAsync();
+
+        evt = call.BeginEvent("message_delta"u8);
+        evt.WriteStartObject();
+        evt.WriteString("type"u8, "message_delta"u8);
+        evt.WriteStartObject("delta"u8);
+        evt.WriteString("stop_reason"u8, stopReason);
+        evt.WriteNull("stop_sequence"u8);
+        evt.WriteEndObject();
+        evt.WriteStartObject("usage"u8);
+        evt.WriteNumber("output_tokens"u8, call.OutputTokens);
+        evt.WriteEndObject();
+        evt.WriteEndObject();
+        await call.EndEventAsync();
+
+        evt = call.BeginEvent("message_stop"u8);
+        evt.WriteStartObject();
+        evt.WriteString("type"u8, "message_stop"u8);
+        evt.WriteEndObject();
+        await call.EndEventAsync();
     }
 
     private static async Task CountTokens(HttpContext context, Simulator simulator)
     {
-        var call = await simulator.BeginAsync(context, "messages.count_tokens", WireFormat.Anthropic);
-        if (call is not null)
+        using var call = await simulator.BeginAsync(context, ProviderEndpoint.CountTokens);
+        if (call is null)
         {
-            await context.Response.WriteAsJsonAsync(new { input_tokens = call.InputTokens });
+            return;
         }
+
+        var json = call.BeginJson();
+        json.WriteStartObject();
+        json.WriteNumber("input_tokens"u8, call.InputTokens);
+        json.WriteEndObject();
+        await call.EndJsonAsync();
+    }
+
+    private static Utf8JsonWriter StartDelta(SimulatedCall call, ReadOnlySpan<byte> deltaType)
+    {
+        var evt = call.BeginEvent("content_block_delta"u8);
+        evt.WriteStartObject();
+        evt.WriteString("type"u8, "content_block_delta"u8);
+        evt.WriteNumber("index"u8, 0);
+        evt.WriteStartObject("delta"u8);
+        evt.WriteString("type"u8, deltaType);
+        return evt;
+    }
+
+    private static void EndDelta(Utf8JsonWriter evt)
+    {
+        evt.WriteEndObject();
+        evt.WriteEndObject();
+    }
+
+    private static void WriteUsage(Utf8JsonWriter json, SimulatedCall call, int outputTokens)
+    {
+        json.WriteStartObject("usage"u8);
+        json.WriteNumber("input_tokens"u8, call.InputTokens);
+        json.WriteNumber("cache_creation_input_tokens"u8, 0);
+        json.WriteNumber("cache_read_input_tokens"u8, 0);
+        json.WriteNumber("output_tokens"u8, outputTokens);
+        json.WriteString("service_tier"u8, "standard"u8);
+        json.WriteEndObject();
     }
 }

@@ -7,13 +7,14 @@ public sealed class FaultState
     private FaultSettings? _current;
     private int _remaining;
 
+    /// <summary>The settings in force, with <see cref="FaultSettings.RemainingCount"/> showing what is left.</summary>
     public FaultSettings? Current
     {
         get
         {
             lock (_lock)
             {
-                return _current;
+                return _current is null || _remaining < 0 ? _current : _current with { RemainingCount = _remaining };
             }
         }
     }
@@ -30,31 +31,31 @@ public sealed class FaultState
     /// <summary>The fault for a request to <paramref name="model"/>, consuming one of a limited count.</summary>
     public FaultSettings? Take(string? model)
     {
+        // Read without the lock first: the common case (no faults) must cost nothing under load.
+        if (Volatile.Read(ref _current) is null)
+        {
+            return null;
+        }
+
         lock (_lock)
         {
-            if (_current is null)
+            var current = _current;
+            if (current is null)
             {
                 return null;
             }
 
-            if (_current.Models is { Length: > 0 } models && (model is null || !models.Contains(model, StringComparer.OrdinalIgnoreCase)))
-            {
-                return null;
-            }
-
-            if (_remaining == 0)
+            if (current.Models is { Length: > 0 } models && (model is null || !models.Contains(model, StringComparer.OrdinalIgnoreCase)))
             {
                 return null;
             }
 
             if (_remaining > 0 && --_remaining == 0)
             {
-                var taken = _current;
                 _current = null;
-                return taken;
             }
 
-            return _current;
+            return current;
         }
     }
 }

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace IronAspire.MockProvider.Simulation;
 
-/// <summary>Defaults of the simulator (section <c>MockProvider</c>); each can be overridden per request by a header.</summary>
+/// <summary>Defaults of the simulator (section <c>MockProvider</c>); most can be overridden per request by an <c>x-mock-*</c> header.</summary>
 public sealed class MockOptions
 {
     public const string SectionName = "MockProvider";
@@ -11,7 +11,7 @@ public sealed class MockOptions
     [RegularExpression("^(normal|echo)$")]
     public string Mode { get; set; } = "normal";
 
-    /// <summary>Time before the first byte of the response.</summary>
+    /// <summary>Time before the first byte of the response (0: none, the default, so benchmarks measure the caller).</summary>
     [Range(0, 600_000)]
     public int LatencyMs { get; set; }
 
@@ -19,14 +19,18 @@ public sealed class MockOptions
     [Range(0, 60_000)]
     public int ChunkDelayMs { get; set; }
 
-    /// <summary>Words per streamed chunk.</summary>
-    [Range(1, 1000)]
-    public int WordsPerChunk { get; set; } = 1;
+    /// <summary>Words per streamed content chunk (the providers send about one token per chunk).</summary>
+    [Range(1, 10_000)]
+    public int ChunkSize { get; set; } = 1;
 
-    /// <summary>Output tokens of the normal reply (capped by the request's max tokens).</summary>
+    /// <summary>Output tokens of the normal reply (shortened to fit the request's max tokens).</summary>
     [Range(1, 100_000)]
     public int ReplyTokens { get; set; } = 48;
 
+    /// <summary>Length of embedding vectors when the request gives no <c>dimensions</c>.</summary>
     [Range(1, 8192)]
     public int EmbeddingDimensions { get; set; } = 256;
+
+    /// <summary>Keep the last request body for <c>/admin/stats</c> (one copy per request; benchmarks may turn it off).</summary>
+    public bool RecordLastRequestBody { get; set; } = true;
 }

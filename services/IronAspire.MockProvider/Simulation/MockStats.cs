@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text;
 
 namespace IronAspire.MockProvider.Simulation;
 
@@ -7,39 +8,86 @@ public sealed class MockStats
 {
     private readonly ConcurrentDictionary<string, long> _byEndpoint = new();
     private readonly ConcurrentDictionary<string, long> _byModel = new();
+    private readonly ConcurrentDictionary<(string Endpoint, string Model), long> _byEndpointModel = new();
     private long _total;
+    private Last? _last;
 
-    public string? LastAuthorization { get; private set; }
-    public string? LastRequestBody { get; private set; }
+    /// <summary>The last request; one reference swap so its fields always belong together.</summary>
+    private sealed record Last(string Endpoint, string? Model, string? Authorization, string? ApiKey, byte[]? Body);
 
-    public void Record(string endpoint, string? model, string? authorization, string? body)
+    public void Record(ProviderEndpoint endpoint, string? model, HttpRequest request, ReadOnlySpan<byte> body)
     {
         Interlocked.Increment(ref _total);
-        _byEndpoint.AddOrUpdate(endpoint, 1, (_, n) => n + 1);
+        var name = endpoint.StatsName();
+        _byEndpoint.AddOrUpdate(name, 1, static (_, n) => n + 1);
         if (model is not null)
         {
-            _byModel.AddOrUpdate(model, 1, (_, n) => n + 1);
+            _byModel.AddOrUpdate(model, 1, static (_, n) => n + 1);
+            _byEndpointModel.AddOrUpdate((name, model), 1, static (_, n) => n + 1);
         }
 
-        LastAuthorization = authorization;
-        LastRequestBody = body;
+        var authorization = request.Headers.Authorization.ToString();
+        var apiKey = request.Headers["x-api-key"].ToString();
+        Volatile.Write(ref _last, new Last(
+            name,
+            model,
+            authorization.Length > 0 ? authorization : null,
+            apiKey.Length > 0 ? apiKey : null,
+            body.IsEmpty ? null : body.ToArray()));
     }
 
-    public object Snapshot() => new
+    public long Total => Interlocked.Read(ref _total);
+
+    public long Count(ProviderEndpoint endpoint, string? model = null) =>
+        model is null
+            ? _byEndpoint.GetValueOrDefault(endpoint.StatsName())
+            : _byEndpointModel.GetValueOrDefault((endpoint.StatsName(), model));
+
+    public StatsSnapshot Snapshot()
     {
-        total = Interlocked.Read(ref _total),
-        byEndpoint = _byEndpoint.ToDictionary(),
-        byModel = _byModel.ToDictionary(),
-        lastAuthorization = LastAuthorization,
-        lastRequestBody = LastRequestBody,
-    };
+        var last = Volatile.Read(ref _last);
+        var byEndpointModel = new Dictionary<string, Dictionary<string, long>>();
+        foreach (var ((endpoint, model), count) in _byEndpointModel)
+        {
+            if (!byEndpointModel.TryGetValue(endpoint, out var models))
+            {
+                byEndpointModel[endpoint] = models = [];
+            }
+
+            models[model] = count;
+        }
+
+        return new StatsSnapshot(
+            Total,
+            _byEndpoint.ToDictionary(),
+            _byModel.ToDictionary(),
+            byEndpointModel,
+            last?.Endpoint,
+            last?.Model,
+            // Authorization header, else x-api-key: what the caller authenticated with, whatever the API.
+            last?.Authorization ?? last?.ApiKey,
+            last?.ApiKey,
+            last?.Body is { } body ? Encoding.UTF8.GetString(body) : null);
+    }
 
     public void Reset()
     {
         Interlocked.Exchange(ref _total, 0);
         _byEndpoint.Clear();
         _byModel.Clear();
-        LastAuthorization = null;
-        LastRequestBody = null;
+        _byEndpointModel.Clear();
+        Volatile.Write(ref _last, null);
     }
 }
+
+/// <summary>The body of <c>GET /admin/stats</c>.</summary>
+public sealed record StatsSnapshot(
+    long Total,
+    Dictionary<string, long> ByEndpoint,
+    Dictionary<string, long> ByModel,
+    Dictionary<string, Dictionary<string, long>> ByEndpointModel,
+    string? LastEndpoint,
+    string? LastModel,
+    string? LastAuthorization,
+    string? LastApiKey,
+    string? LastRequestBody);

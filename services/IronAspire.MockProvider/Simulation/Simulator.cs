@@ -1,276 +1,251 @@
-using System.Globalization;
-using System.Text;
+using System.Runtime.InteropServices;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using IronAspire.MockProvider.Wire;
 using Microsoft.Extensions.Options;
 
 namespace IronAspire.MockProvider.Simulation;
 
-public enum WireFormat
-{
-    OpenAI,
-    Anthropic,
-}
-
 /// <summary>
 /// The common part of every simulated endpoint: parse and validate the body like the real APIs, record the call,
-/// inject the configured faults and latency, and work out the reply (normal or echo, capped by max tokens).
+/// inject faults and latency, and work out the reply (normal, echo or a tool call; capped by max tokens).
 /// </summary>
-public sealed class Simulator(IOptionsMonitor<MockOptions> options, FaultState faults, MockStats stats, TimeProvider time)
+public sealed partial class Simulator(
+    IOptionsMonitor<MockOptions> options,
+    FaultState faults,
+    MockStats stats,
+    TimeProvider time,
+    IHostApplicationLifetime lifetime,
+    ILogger<Simulator> logger)
 {
-    private const string NormalReply =
-        "IronAspire mock provider here. This is a deterministic reply used for demos, tests and benchmarks. " +
-        "It has ordinary English words so token counts look realistic, and it repeats when a longer answer is needed. ";
-
     public TimeProvider Time => time;
 
     /// <summary>Returns the call, or null when a response (an error or an injected fault) has already been sent.</summary>
-    public async Task<SimulatedCall?> BeginAsync(HttpContext context, string endpoint, WireFormat format, params string[] maxTokensFields)
+    public async Task<SimulatedCall?> BeginAsync(HttpContext context, ProviderEndpoint endpoint)
     {
+        var format = endpoint.Format();
         var request = context.Request;
-        JsonObject? root;
+        JsonDocument document;
         try
         {
-            root = await JsonNode.ParseAsync(request.Body, cancellationToken: context.RequestAborted) as JsonObject;
+            document = await JsonDocument.ParseAsync(request.Body, default, context.RequestAborted);
         }
         catch (JsonException ex)
         {
-            stats.Record(endpoint, null, Authorization(request), null);
-            await WriteErrorAsync(context, format, 400, $"We could not parse the JSON body of your request. ({ex.Message})");
+            stats.Record(endpoint, null, request, default);
+            await ProviderError.WriteAsync(context, format, 400, $"We could not parse the JSON body of your request. ({ex.Message})");
             return null;
         }
 
-        if (root is null)
+        var keep = false;
+        try
         {
-            await WriteErrorAsync(context, format, 400, "The request body must be a JSON object.");
-            return null;
-        }
+            var root = document.RootElement;
+            var settings = options.CurrentValue;
+            var model = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("model"u8, out var m) && m.ValueKind == JsonValueKind.String
+                ? m.GetString()
+                : null;
+            stats.Record(endpoint, model, request, settings.RecordLastRequestBody ? JsonMarshal.GetRawUtf8Value(root) : default);
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                await ProviderError.WriteAsync(context, format, 400, "The request body must be a JSON object.");
+                return null;
+            }
 
-        var model = root["model"] is JsonValue m && m.GetValueKind() == JsonValueKind.String ? m.GetValue<string>() : null;
-        stats.Record(endpoint, model, Authorization(request), root.ToJsonString());
-        if (string.IsNullOrEmpty(model))
+            if (string.IsNullOrEmpty(model))
+            {
+                await ProviderError.WriteAsync(context, format, 400,
+                    format == WireFormat.Anthropic ? "model: Field required" : "you must provide a model parameter", param: "model");
+                return null;
+            }
+
+            var (handled, controls, fault) = await ApplyFaultsAsync(context, format, model);
+            if (handled)
+            {
+                return null;
+            }
+
+            if (Validate(root, endpoint, out var maxTokens) is { } invalid)
+            {
+                await ProviderError.WriteAsync(context, format, 400, invalid.Message, param: invalid.Param);
+                return null;
+            }
+
+            var call = new SimulatedCall(context, document, endpoint, model, time.GetUtcNow().ToUnixTimeSeconds())
+            {
+                Stream = endpoint.Replies() && root.TryGetProperty("stream"u8, out var stream) && stream.ValueKind == JsonValueKind.True,
+                InputTokens = RequestText.InputTokens(root, endpoint),
+                MaxOutputTokens = maxTokens,
+                ChunkDelayMs = controls.ChunkDelayMs ?? fault?.ChunkDelayMs ?? settings.ChunkDelayMs,
+                ChunkSize = controls.ChunkSize ?? settings.ChunkSize,
+                DropMidStream = fault?.Mode == FaultSettings.DropMidStream,
+            };
+
+            if (endpoint.Replies())
+            {
+                call.ToolCall = ToolCallPlan.For(root, endpoint);
+                if (call.ToolCall is null)
+                {
+                    var truncated = false;
+                    call.Reply = controls.Echo ?? settings.Mode == "echo"
+                        ? ReplyText.Echo(RequestText.LastUserText(root), maxTokens, out truncated)
+                        : ReplyText.Normal(Math.Min(settings.ReplyTokens, maxTokens));
+                    call.Truncated = truncated;
+                }
+            }
+
+            keep = true;
+            return call;
+        }
+        finally
         {
-            await WriteErrorAsync(context, format, 400, "you must provide a model parameter");
-            return null;
+            if (!keep)
+            {
+                document.Dispose();
+            }
+        }
+    }
+
+    /// <summary>For endpoints without a body (model lists): records the call and applies faults; false when already answered.</summary>
+    public async Task<bool> BeginWithoutBodyAsync(HttpContext context, ProviderEndpoint endpoint, WireFormat format, string? model)
+    {
+        stats.Record(endpoint, model, context.Request, default);
+        var (handled, _, _) = await ApplyFaultsAsync(context, format, model);
+        return !handled;
+    }
+
+    /// <summary>
+    /// Reads the <c>x-mock-*</c> headers and the admin faults, waits out the latency and injects the fault.
+    /// <c>handled</c> is true when the request has been answered (or dropped) already.
+    /// </summary>
+    public async Task<(bool Handled, RequestControls Controls, FaultSettings? Fault)> ApplyFaultsAsync(HttpContext context, WireFormat format, string? model)
+    {
+        if (RequestControls.TryRead(context.Request, out var controls) is { } error)
+        {
+            await ProviderError.WriteAsync(context, format, 400, error);
+            return (true, controls, null);
         }
 
-        var settings = options.CurrentValue;
-        var fault = ReadHeaderFault(request) ?? faults.Take(model);
-        var latency = Header(request, "x-mock-latency-ms") ?? fault?.LatencyMs ?? settings.LatencyMs;
+        var fault = controls.Fault ?? faults.Take(model);
+        var latency = controls.LatencyMs ?? fault?.LatencyMs ?? options.CurrentValue.LatencyMs;
         if (latency > 0)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(latency), time, context.RequestAborted);
         }
 
-        if (fault is not null && await InjectAsync(context, format, fault))
+        if (fault is null || !fault.Fails)
         {
-            return null;
+            return (false, controls, fault);
         }
 
-        var echo = string.Equals(request.Headers["x-mock-mode"], "echo", StringComparison.OrdinalIgnoreCase) || settings.Mode == "echo";
-        var inputText = new StringBuilder();
-        var messages = CollectInput(root, inputText);
-        var maxTokens = int.MaxValue;
-        foreach (var field in maxTokensFields)
+        if (!fault.Strikes())
         {
-            if (root[field] is JsonValue cap && cap.TryGetValue<int>(out var c) && c > 0)
-            {
-                maxTokens = c;
-                break;
-            }
+            // Spared by the error rate: an ordinary call, at the fault's latency.
+            return (false, controls, null);
         }
 
-        var reply = echo ? LastUserText(root) : Repeat(NormalReply, settings.ReplyTokens * 4);
-        if (TokenCount.Of(reply) > maxTokens)
-        {
-            reply = reply[..(maxTokens * 4)];
-        }
-
-        return new SimulatedCall
-        {
-            Root = root,
-            Model = model,
-            Stream = root["stream"] is JsonValue s && s.GetValueKind() == JsonValueKind.True,
-            InputTokens = TokenCount.Of(inputText.ToString()) + messages * TokenCount.PerMessageOverhead,
-            Reply = reply,
-            ChunkDelayMs = Header(request, "x-mock-chunk-delay-ms") ?? fault?.ChunkDelayMs ?? settings.ChunkDelayMs,
-            WordsPerChunk = settings.WordsPerChunk,
-            DropMidStream = fault?.Mode == "drop-mid-stream",
-        };
-    }
-
-    public static async Task WriteErrorAsync(HttpContext context, WireFormat format, int status, string message, int? retryAfter = null)
-    {
-        var response = context.Response;
-        response.StatusCode = status;
-        if (retryAfter is { } seconds)
-        {
-            response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        }
-
-        var type = status switch
-        {
-            400 => "invalid_request_error",
-            401 => "authentication_error",
-            404 => "not_found_error",
-            429 => "rate_limit_error",
-            529 or 503 => format == WireFormat.Anthropic ? "overloaded_error" : "server_error",
-            _ => format == WireFormat.Anthropic ? "api_error" : "server_error",
-        };
-        object body = format == WireFormat.Anthropic
-            ? new { type = "error", error = new { type, message } }
-            : new { error = new { message, type, code = (string?)null, param = (string?)null } };
-        await response.WriteAsJsonAsync(body, context.RequestAborted);
-    }
-
-    /// <summary>Applies a fault; returns true when it answered (or dropped) the request itself.</summary>
-    private async Task<bool> InjectAsync(HttpContext context, WireFormat format, FaultSettings fault)
-    {
-        if (fault.ErrorRate is { } rate && Random.Shared.NextDouble() >= rate)
-        {
-            return false;
-        }
-
+        LogFault(logger, fault.Mode ?? $"status:{fault.Status ?? 500}", context.Request.Path, model);
         switch (fault.Mode)
         {
-            case "timeout":
-                // Hold the request until the client gives up.
-                await Task.Delay(Timeout.InfiniteTimeSpan, time, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
-                return true;
-            case "drop":
+            case FaultSettings.Timeout:
+                await HoldUntilAbortedAsync(context);
+                return (true, controls, fault);
+            case FaultSettings.Drop:
                 context.Abort();
-                return true;
-            case "drop-mid-stream":
-                return false;
+                return (true, controls, fault);
+            case FaultSettings.DropMidStream:
+                return (false, controls, fault);
         }
 
-        if (fault.Status is { } status)
-        {
-            await WriteErrorAsync(context, format, status, $"Injected fault: HTTP {status}.", fault.RetryAfterSeconds);
-            return true;
-        }
-
-        return false;
+        var status = fault.Status ?? 500;
+        await ProviderError.WriteAsync(context, format, status, $"Injected fault: HTTP {status}.", fault.RetryAfterSeconds);
+        return (true, controls, fault);
     }
 
-    private static FaultSettings? ReadHeaderFault(HttpRequest request)
+    /// <summary>Never answers: waits until the client gives up (or the simulator stops, then closes the connection).</summary>
+    private async Task HoldUntilAbortedAsync(HttpContext context)
     {
-        var spec = request.Headers["x-mock-fault"].ToString();
-        var rate = double.TryParse(request.Headers["x-mock-error-rate"], NumberStyles.Float, CultureInfo.InvariantCulture, out var r) ? r : (double?)null;
-        var retryAfter = Header(request, "x-mock-retry-after");
-        if (spec.Length == 0)
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        try
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, time, linked.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        context.Abort();
+    }
+
+    private readonly record struct Invalid(string Message, string? Param);
+
+    /// <summary>The checks the real APIs make on the fields the simulator uses; <paramref name="maxTokens"/> is the cap on output.</summary>
+    private static Invalid? Validate(JsonElement root, ProviderEndpoint endpoint, out int maxTokens)
+    {
+        maxTokens = int.MaxValue;
+        switch (endpoint)
+        {
+            case ProviderEndpoint.ChatCompletions:
+                if (!root.TryGetProperty("messages"u8, out var chat) || chat.ValueKind != JsonValueKind.Array)
+                {
+                    return new Invalid("Missing required parameter: 'messages'.", "messages");
+                }
+
+                if (chat.GetArrayLength() == 0)
+                {
+                    return new Invalid("Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", "messages");
+                }
+
+                return MaxTokens(root, "max_completion_tokens", ref maxTokens) ?? MaxTokens(root, "max_tokens", ref maxTokens);
+            case ProviderEndpoint.Responses:
+                if (!root.TryGetProperty("input"u8, out _))
+                {
+                    return new Invalid("Missing required parameter: 'input'.", "input");
+                }
+
+                return MaxTokens(root, "max_output_tokens", ref maxTokens);
+            case ProviderEndpoint.Embeddings:
+                if (!root.TryGetProperty("input"u8, out var input)
+                    || input.ValueKind is not (JsonValueKind.String or JsonValueKind.Array)
+                    || (input.ValueKind == JsonValueKind.String && input.ValueEquals(""u8))
+                    || (input.ValueKind == JsonValueKind.Array && input.GetArrayLength() == 0))
+                {
+                    return new Invalid("'input' must be a non-empty string or array of strings or tokens.", "input");
+                }
+
+                return null;
+            case ProviderEndpoint.Messages or ProviderEndpoint.CountTokens:
+                if (!root.TryGetProperty("messages"u8, out var messages) || messages.ValueKind != JsonValueKind.Array)
+                {
+                    return new Invalid("messages: Field required", null);
+                }
+
+                if (endpoint == ProviderEndpoint.Messages && !root.TryGetProperty("max_tokens"u8, out _))
+                {
+                    return new Invalid("max_tokens: Field required", null);
+                }
+
+                return endpoint == ProviderEndpoint.Messages ? MaxTokens(root, "max_tokens", ref maxTokens) : null;
+            default:
+                return null;
+        }
+    }
+
+    private static Invalid? MaxTokens(JsonElement root, string field, ref int maxTokens)
+    {
+        if (maxTokens != int.MaxValue || !root.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null)
         {
             return null;
         }
 
-        if (spec.StartsWith("status:", StringComparison.OrdinalIgnoreCase)
-            && int.TryParse(spec.AsSpan(7), NumberStyles.Integer, CultureInfo.InvariantCulture, out var status))
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var cap) || cap < 1)
         {
-            return new FaultSettings(Status: status, ErrorRate: rate, RetryAfterSeconds: retryAfter);
+            return new Invalid($"Invalid '{field}': expected an integer >= 1, but got {value.GetRawText()} instead.", field);
         }
 
-        return new FaultSettings(Mode: spec.ToLowerInvariant(), ErrorRate: rate);
+        maxTokens = cap;
+        return null;
     }
 
-    private static int? Header(HttpRequest request, string name) =>
-        int.TryParse(request.Headers[name], NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= 0 ? value : null;
-
-    private static string? Authorization(HttpRequest request)
-    {
-        var value = request.Headers.Authorization.ToString();
-        if (value.Length == 0)
-        {
-            value = request.Headers["x-api-key"].ToString();
-        }
-
-        return value.Length == 0 ? null : value;
-    }
-
-    /// <summary>All input text (messages, system, Responses input, embedding input) for the token count; returns the number of messages.</summary>
-    private static int CollectInput(JsonObject root, StringBuilder text)
-    {
-        var messages = 0;
-        Visit(root["system"]);
-        Visit(root["instructions"]);
-        if (root["messages"] is JsonArray list)
-        {
-            foreach (var message in list)
-            {
-                messages++;
-                Visit(message?["content"]);
-            }
-        }
-
-        Visit(root["input"]);
-        return messages;
-
-        void Visit(JsonNode? node)
-        {
-            switch (node)
-            {
-                case JsonValue v when v.GetValueKind() == JsonValueKind.String:
-                    text.Append(v.GetValue<string>());
-                    break;
-                case JsonArray array:
-                    foreach (var item in array)
-                    {
-                        Visit(item);
-                    }
-
-                    break;
-                case JsonObject obj:
-                    Visit(obj["text"]);
-                    Visit(obj["content"]);
-                    break;
-            }
-        }
-    }
-
-    private static string LastUserText(JsonObject root)
-    {
-        JsonNode? content = null;
-        if (root["messages"] is JsonArray messages)
-        {
-            content = messages.LastOrDefault(m => m?["role"]?.GetValue<string>() == "user")?["content"];
-        }
-        else if (root["input"] is { } input)
-        {
-            content = input is JsonArray items ? items.LastOrDefault(i => i?["role"]?.GetValue<string>() == "user")?["content"] ?? items.LastOrDefault() : input;
-        }
-
-        var text = new StringBuilder();
-        Append(content);
-        return text.Length > 0 ? text.ToString() : "(nothing to echo)";
-
-        void Append(JsonNode? node)
-        {
-            switch (node)
-            {
-                case JsonValue v when v.GetValueKind() == JsonValueKind.String:
-                    text.Append(v.GetValue<string>());
-                    break;
-                case JsonArray parts:
-                    foreach (var part in parts)
-                    {
-                        Append(part?["text"] ?? (part is JsonValue ? part : null));
-                    }
-
-                    break;
-                case JsonObject obj:
-                    Append(obj["text"] ?? obj["content"]);
-                    break;
-            }
-        }
-    }
-
-    private static string Repeat(string text, int length)
-    {
-        var builder = new StringBuilder(length + text.Length);
-        while (builder.Length < length)
-        {
-            builder.Append(text);
-        }
-
-        return builder.ToString(0, length).TrimEnd();
-    }
+    [LoggerMessage(LogLevel.Information, "Injecting fault {Fault} into {Path} for model {Model}")]
+    private static partial void LogFault(ILogger logger, string fault, PathString path, string? model);
 }

@@ -1,0 +1,94 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Anthropic;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using OpenAI;
+
+namespace IronAspire.MockProvider.Tests;
+
+/// <summary>
+/// The MockProvider in-process (TestServer), with the official OpenAI and Anthropic SDKs pointed at it, plus raw HTTP
+/// and admin helpers. Each instance is its own provider: no state is shared between instances.
+/// </summary>
+public sealed class MockProviderFactory : WebApplicationFactory<Program>
+{
+    private (string Key, string? Value)[] _settings = [];
+
+    /// <summary>A simulator with configuration settings (e.g. <c>MockProvider:Mode</c>) of its own.</summary>
+    public static MockProviderFactory WithSettings(params (string Key, string? Value)[] settings) => new() { _settings = settings };
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    /// <summary>An HttpClient to the simulator with the given default headers (e.g. x-mock-mode).</summary>
+    public HttpClient Http(params (string Name, string Value)[] headers)
+    {
+        var client = CreateClient();
+        foreach (var (name, value) in headers)
+        {
+            client.DefaultRequestHeaders.TryAddWithoutValidation(name, value);
+        }
+
+        return client;
+    }
+
+    public OpenAIClient OpenAI(params (string Name, string Value)[] headers) =>
+        new(new ApiKeyCredential("sk-test-openai"), new OpenAIClientOptions
+        {
+            Endpoint = new Uri(Server.BaseAddress, "/v1"),
+            Transport = new HttpClientPipelineTransport(Http(headers)),
+            RetryPolicy = new ClientRetryPolicy(0),
+        });
+
+    public AnthropicClient Anthropic(params (string Name, string Value)[] headers) => new()
+    {
+        HttpClient = Http(headers),
+        BaseUrl = Server.BaseAddress.ToString().TrimEnd('/'),
+        ApiKey = "sk-ant-test",
+        MaxRetries = 0,
+        // The SDK checks every field of our responses against Anthropic's schema.
+        ResponseValidation = true,
+    };
+
+    public async Task<HttpResponseMessage> PostAsync(string path, string json, params (string Name, string Value)[] headers)
+    {
+        using var client = Http(headers);
+        return await client.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
+    }
+
+    public async Task<JsonObject> StatsAsync()
+    {
+        using var client = CreateClient();
+        return (await client.GetFromJsonAsync<JsonObject>("/admin/stats"))!;
+    }
+
+    /// <summary>Requests that reached <paramref name="endpoint"/> for <paramref name="model"/>.</summary>
+    public async Task<long> CountAsync(string endpoint, string model) =>
+        (await StatsAsync())["byEndpointModel"]?[endpoint]?[model]?.GetValue<long>() ?? 0;
+}
+
+/// <summary>Request bodies for raw HTTP tests.</summary>
+public static class Bodies
+{
+    public static string Chat(string model, string text = "hello", bool stream = false, int? maxTokens = null, string? extra = null) =>
+        $$"""{"model":"{{model}}","stream":{{(stream ? "true" : "false")}}{{(maxTokens is { } m ? $",\"max_tokens\":{m}" : "")}}{{(extra is null ? "" : "," + extra)}},"messages":[{"role":"user","content":"{{text}}"}]}""";
+
+    public static string Message(string model, string text = "hello", bool stream = false, int maxTokens = 64) =>
+        $$"""{"model":"{{model}}","stream":{{(stream ? "true" : "false")}},"max_tokens":{{maxTokens}},"messages":[{"role":"user","content":"{{text}}"}]}""";
+
+    /// <summary>The data lines of an SSE body, in order.</summary>
+    public static List<string> DataLines(string sse) =>
+        sse.Split('\n').Where(l => l.StartsWith("data: ", StringComparison.Ordinal)).Select(l => l[6..]).ToList();
+
+    public static List<string> EventLines(string sse) =>
+        sse.Split('\n').Where(l => l.StartsWith("event: ", StringComparison.Ordinal)).Select(l => l[7..]).ToList();
+}
