@@ -57,15 +57,17 @@ public sealed class PiiRedactor
     }
 
     /// <summary>Redacts <paramref name="text"/>, adding to <paramref name="tally"/> (one tally for all texts of a call). Returns the same instance when nothing changed.</summary>
-    public string Redact(string text, PiiTally tally)
+    public string Redact(string text, PiiTally tally) => Redact(text, tally, t_findings ??= new List<PiiFinding>(16));
+
+    /// <summary>As <see cref="Redact(string, PiiTally)"/>, and leaves every finding in <paramref name="findings"/> (cleared first).</summary>
+    public string Redact(string text, PiiTally tally, List<PiiFinding> findings)
     {
+        findings.Clear();
         if (IsPassThrough || text.Length == 0)
         {
             return text;
         }
 
-        var findings = t_findings ??= new List<PiiFinding>(16);
-        findings.Clear();
         Scanner.Scan(text, findings);
         if (findings.Count == 0)
         {

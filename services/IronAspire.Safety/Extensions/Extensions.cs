@@ -1,0 +1,28 @@
+using IronAspire.Safety;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Routing;
+using IronAspire.Pii.Policies;
+
+namespace Microsoft.Extensions.Hosting;
+
+public static class Extensions
+{
+    public static IHostApplicationBuilder AddSafetyServices(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<SafetyOptions>()
+            .BindConfiguration(SafetyOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddProblemDetails();
+        services.AddOpenApi();
+
+        // Malformed bodies (unknown actions, wrong JSON) are 400 ProblemDetails in every environment, never exceptions.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
+        services.Configure<JsonOptions>(o => o.SerializerOptions.UnmappedMemberHandling = PiiPolicy.Json.UnmappedMemberHandling);
+
+        builder.AddRedisClient("cache");
+        builder.AddPiiPolicies();
+        return builder;
+    }
+}

@@ -1,0 +1,17 @@
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddSafetyServices();
+
+var app = builder.Build();
+
+app.UseStatusCodePages();
+
+app.MapDefaultEndpoints();
+app.MapOpenApi();
+app.MapScanApi();
+app.MapPoliciesApi();
+
+app.Run();
+
+public partial class Program;

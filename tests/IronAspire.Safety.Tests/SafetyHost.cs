@@ -1,0 +1,36 @@
+using IronAspire.Hosting.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace IronAspire.Safety.Tests;
+
+/// <summary>The Safety service in-process against the real Redis of the shared backing servers.</summary>
+public sealed class SafetyHost : IAsyncLifetime
+{
+    private WebApplicationFactory<Program>? _factory;
+
+    public HttpClient Client { get; private set; } = null!;
+    public IServiceProvider Services => _factory!.Services;
+    public string Redis { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        Redis = await BackingServers.RedisAsync();
+        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
+            web.UseSetting("ConnectionStrings:cache", Redis);
+            web.UseSetting("Safety:MaxScanChars", "100000");
+            web.UseSetting("Pii:PseudonymKey", "safety-tests-pseudonym-key-0001");
+        });
+        Client = _factory.CreateClient();
+    }
+
+    public async Task DisposeAsync()
+    {
+        Client.Dispose();
+        if (_factory is not null)
+        {
+            await _factory.DisposeAsync();
+        }
+    }
+}
