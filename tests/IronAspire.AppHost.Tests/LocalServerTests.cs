@@ -74,38 +74,4 @@ public class LocalServerTests
         Assert.Null(app.GetProcess("cache"));
         Assert.Equal("Running", app.GetSnapshot("cache").State);
     }
-
-    [Fact]
-    public async Task The_shared_test_servers_answer_real_clients()
-    {
-        var redis = await BackingServers.RedisAsync();
-        using var client = await StackExchangeRedisPing(redis);
-        await using var pg = new NpgsqlConnection(await BackingServers.PostgresDatabaseAsync("servertest"));
-        await pg.OpenAsync();
-
-        Assert.Equal("servertest", await new NpgsqlCommand("SELECT current_database()", pg).ExecuteScalarAsync());
-        Assert.StartsWith("amqp://", await BackingServers.RabbitMqAsync());
-    }
-
-    private static async Task<System.Net.Sockets.TcpClient> StackExchangeRedisPing(string connectionString)
-    {
-        var parts = connectionString.Split(',');
-        var endpoint = parts[0].Split(':');
-        var password = parts.Single(p => p.StartsWith("password=", StringComparison.Ordinal))["password=".Length..];
-        var client = new System.Net.Sockets.TcpClient();
-        await client.ConnectAsync(endpoint[0], int.Parse(endpoint[1], System.Globalization.CultureInfo.InvariantCulture));
-        var stream = client.GetStream();
-        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"AUTH {password}\r\nPING\r\n"));
-        var buffer = new byte[64];
-        var text = "";
-        while (!text.Contains("PONG"))
-        {
-            var read = await stream.ReadAsync(buffer);
-            Assert.True(read > 0);
-            text += System.Text.Encoding.ASCII.GetString(buffer, 0, read);
-        }
-
-        Assert.Equal("+OK\r\n+PONG\r\n", text);
-        return client;
-    }
 }
