@@ -44,6 +44,7 @@ public static class AnthropicApi
                 json.WriteString("name"u8, tool.Name);
                 json.WritePropertyName("input"u8);
                 json.WriteRawValue(tool.Arguments, skipInputValidation: true);
+                WriteDirectCaller(json);
                 json.WriteEndObject();
             }
             else
@@ -94,6 +95,7 @@ public static class AnthropicApi
             evt.WriteString("name"u8, toolCall.Name);
             evt.WriteStartObject("input"u8);
             evt.WriteEndObject();
+            WriteDirectCaller(evt);
         }
         else
         {
@@ -199,6 +201,14 @@ public static class AnthropicApi
     {
         evt.WriteEndObject();
         evt.WriteEndObject();
+    }
+
+    /// <summary>Who made a tool call: the model itself (Anthropic's SDK requires the field on tool_use blocks).</summary>
+    private static void WriteDirectCaller(Utf8JsonWriter json)
+    {
+        json.WriteStartObject("caller"u8);
+        json.WriteString("type"u8, "direct"u8);
+        json.WriteEndObject();
     }
 
     private static void WriteUsage(Utf8JsonWriter json, SimulatedCall call, int outputTokens)
