@@ -1,0 +1,12 @@
+namespace IronAspire.AgentSupervisor.Agents;
+
+/// <summary>
+/// At start (after the database migration): agent keys are written to Redis again from PostgreSQL, and agents left
+/// running by a previous Supervisor are reconciled. Runs in StartAsync so the API only answers once it is done.
+/// </summary>
+public sealed class AgentReconciliation(AgentRunner runner) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => runner.ReconcileAsync(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

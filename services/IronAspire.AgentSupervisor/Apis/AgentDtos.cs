@@ -1,0 +1,52 @@
+namespace IronAspire.AgentSupervisor.Apis;
+
+/// <summary>POST /v1/agents. Without a command it registers an external agent (a key and a budget for an application running elsewhere).</summary>
+public sealed record CreateAgentRequest(
+    string? Name,
+    string? Command,
+    List<string>? Args,
+    string? WorkingDirectory,
+    Dictionary<string, string>? Env,
+    decimal? BudgetUsd,
+    string? ProjectId,
+    string? Restart,
+    int? MaxRestarts);
+
+/// <summary>The agent key appears here only; it is stored as a hash.</summary>
+public sealed record CreatedAgent(string Id, string Name, string State, string ApiKey, string RouterBaseUrl, string OpenAIBaseUrl, string AnthropicBaseUrl);
+
+/// <summary>PUT /v1/agents/{id}/budget: the new limit in USD (<c>budgetUsd</c>, or <c>limitUsd</c> as the Budget service names it).</summary>
+public sealed record SetBudgetRequest(decimal? BudgetUsd, decimal? LimitUsd);
+
+public sealed record BudgetView(decimal Limit, decimal Spent, decimal Reserved, decimal Remaining, string Period);
+
+public sealed record AgentView(
+    string Id,
+    string Name,
+    string? ProjectId,
+    bool External,
+    string? Command,
+    IReadOnlyList<string> Args,
+    string State,
+    string? Reason,
+    int? Pid,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? EndedAt,
+    int? ExitCode,
+    int Restarts,
+    string Restart,
+    int MaxRestarts,
+    BudgetView? Budget,
+    long Requests,
+    long Failures,
+    long InputTokens,
+    long OutputTokens,
+    long Tokens,
+    decimal CostUsd,
+    IReadOnlyDictionary<string, int> PiiByType,
+    DateTimeOffset? LastActivity,
+    DateTimeOffset CreatedAt);
+
+public sealed record LogsView(string AgentId, IReadOnlyList<LogLine> Lines);
+
+public sealed record ActivityView(IReadOnlyList<ModelSpendSnapshot> Models, IReadOnlyList<CircuitStatus> Circuits);

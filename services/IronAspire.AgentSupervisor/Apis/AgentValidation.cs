@@ -1,0 +1,88 @@
+namespace IronAspire.AgentSupervisor.Apis;
+
+/// <summary>Checks of the control API's input: a 400 naming the field, never a 500 or a half-created agent.</summary>
+internal static class AgentValidation
+{
+    public const decimal MaxBudgetUsd = 1_000_000m;
+
+    public static NewAgent? Validate(CreateAgentRequest request, out Dictionary<string, string[]> errors)
+    {
+        errors = [];
+        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 200)
+        {
+            errors["name"] = ["name is required (1-200 characters)."];
+        }
+
+        Budget(errors, "budgetUsd", request.BudgetUsd);
+        if (request.ProjectId is not null && !IsId(request.ProjectId))
+        {
+            errors["projectId"] = ["projectId is 1-200 characters, without ':' '|' or control characters."];
+        }
+
+        var restart = AgentStates.ParseRestart(request.Restart);
+        if (restart is null)
+        {
+            errors["restart"] = ["restart is 'never' or 'on-failure'."];
+        }
+
+        if (request.MaxRestarts is < 0 or > 1000)
+        {
+            errors["maxRestarts"] = ["maxRestarts is between 0 and 1000."];
+        }
+
+        if (request.WorkingDirectory is not null && !Directory.Exists(request.WorkingDirectory))
+        {
+            errors["workingDirectory"] = [$"workingDirectory '{request.WorkingDirectory}' does not exist."];
+        }
+
+        if (request.Command is not null)
+        {
+            if (string.IsNullOrWhiteSpace(request.Command))
+            {
+                errors["command"] = ["command, when given, names an executable."];
+            }
+            else if (!errors.ContainsKey("workingDirectory") && CommandResolver.Resolve(request.Command, request.WorkingDirectory) is null)
+            {
+                errors["command"] = [$"'{request.Command}' is not an executable file (looked up on PATH for a bare name)."];
+            }
+        }
+        else if (request.Args is { Count: > 0 })
+        {
+            errors["args"] = ["args need a command."];
+        }
+
+        if (request.Args is { } args && (args.Count > 1000 || args.Any(a => a is null || a.Contains('\0'))))
+        {
+            errors["args"] = ["args: at most 1000 strings, without NUL characters."];
+        }
+
+        if (request.Env is { } env && env.Any(e => e.Key.Length == 0 || e.Key.Contains('=') || e.Key.Contains('\0') || e.Value is null || e.Value.Contains('\0')))
+        {
+            errors["env"] = ["env names are non-empty and without '='; values are strings without NUL characters."];
+        }
+
+        return errors.Count > 0
+            ? null
+            : new NewAgent(request.Name!.Trim(), request.Command, request.Args ?? [], request.WorkingDirectory,
+                request.Env ?? [], request.BudgetUsd!.Value, request.ProjectId, restart!.Value, request.MaxRestarts ?? 0);
+    }
+
+    public static decimal? Budget(SetBudgetRequest request, out Dictionary<string, string[]> errors)
+    {
+        errors = [];
+        var limit = request.BudgetUsd ?? request.LimitUsd;
+        Budget(errors, "budgetUsd", limit);
+        return errors.Count > 0 ? null : limit;
+    }
+
+    private static void Budget(Dictionary<string, string[]> errors, string field, decimal? value)
+    {
+        if (value is not { } usd || usd <= 0 || usd > MaxBudgetUsd)
+        {
+            errors[field] = [$"{field} is required: more than 0 and at most {MaxBudgetUsd:0} USD."];
+        }
+    }
+
+    private static bool IsId(string value) =>
+        !string.IsNullOrWhiteSpace(value) && value.Length <= 200 && !value.Any(c => c is ':' or '|' || char.IsControl(c));
+}

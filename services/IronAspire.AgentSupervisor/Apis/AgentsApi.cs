@@ -1,0 +1,133 @@
+using IronAspire.AgentSupervisor.Apis;
+using IronAspire.AgentSupervisor.Budgets;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>The control API: agents, their processes, budgets and logs. Every route needs the admin key.</summary>
+public static class AgentsApi
+{
+    public static IEndpointRouteBuilder MapAgentsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/v1").WithTags("Agents").AddEndpointFilter<AdminKeyFilter>();
+        api.MapPost("/agents", Create).WithName("agents.create")
+            .WithSummary("Create an agent: a key, a budget and, with a command, a supervised process started at once");
+        api.MapGet("/agents", List).WithName("agents.list").WithSummary("Every agent with its state, budget and activity");
+        api.MapGet("/agents/{id}", Get).WithName("agents.get").WithSummary("One agent with its state, budget and activity");
+        api.MapPost("/agents/{id}/start", Start).WithName("agents.start").WithSummary("Start a stopped agent");
+        api.MapPost("/agents/{id}/stop", Stop).WithName("agents.stop")
+            .WithSummary("Stop an agent: SIGTERM to its process group, SIGKILL after the grace period");
+        api.MapPut("/agents/{id}/budget", SetBudget).WithName("agents.budget")
+            .WithSummary("Set the agent's budget limit; raising an exhausted budget lets it be started again");
+        api.MapGet("/agents/{id}/logs", Logs).WithName("agents.logs").WithSummary("The last lines of the agent's stdout and stderr");
+        api.MapDelete("/agents/{id}", Delete).WithName("agents.delete").WithSummary("Stop the agent and revoke its key");
+        api.MapGet("/activity", Activity).WithName("activity")
+            .WithSummary("Spend per model and provider circuit states seen on the bus since the Supervisor started");
+        return app;
+    }
+
+    private static async Task<Results<Created<CreatedAgent>, ValidationProblem, ProblemHttpResult>> Create(
+        CreateAgentRequest request, AgentRunner runner, CancellationToken cancellationToken)
+    {
+        if (AgentValidation.Validate(request, out var errors) is not { } agent)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        try
+        {
+            var (created, apiKey) = await runner.CreateAsync(agent, cancellationToken);
+            var router = runner.RouterBaseUrl;
+            return TypedResults.Created($"/v1/agents/{created.Id}",
+                new CreatedAgent(created.Id, created.Name, created.State.ToString(), apiKey, router, router + "/v1", router));
+        }
+        catch (BudgetUnavailableException ex)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Budget service unavailable", detail: ex.Message);
+        }
+    }
+
+    private static async Task<Ok<AgentView[]>> List(SupervisorDbContext db, IAgentBudgets budgets, AgentActivity activity, CancellationToken cancellationToken)
+    {
+        var agents = await db.Agents.AsNoTracking().OrderBy(a => a.CreatedAt).ToListAsync(cancellationToken);
+        return TypedResults.Ok(await Task.WhenAll(agents.Select(a => ViewAsync(a, budgets, activity, cancellationToken))));
+    }
+
+    private static async Task<Results<Ok<AgentView>, ProblemHttpResult>> Get(string id, SupervisorDbContext db, IAgentBudgets budgets,
+        AgentActivity activity, CancellationToken cancellationToken) =>
+        await db.Agents.AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, cancellationToken) is { } agent
+            ? TypedResults.Ok(await ViewAsync(agent, budgets, activity, cancellationToken))
+            : NotFound(id);
+
+    private static async Task<Results<Ok<AgentView>, ProblemHttpResult>> Start(string id, AgentRunner runner, IAgentBudgets budgets,
+        AgentActivity activity, CancellationToken cancellationToken)
+    {
+        var result = await runner.StartAsync(id, cancellationToken);
+        return result.Refusal switch
+        {
+            StartRefusal.NotFound => NotFound(id),
+            StartRefusal.Conflict => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The agent cannot be started", detail: result.Detail),
+            _ => TypedResults.Ok(await ViewAsync(result.Agent!, budgets, activity, cancellationToken)),
+        };
+    }
+
+    private static async Task<Results<Ok<AgentView>, ProblemHttpResult>> Stop(string id, AgentRunner runner, IAgentBudgets budgets,
+        AgentActivity activity, CancellationToken cancellationToken) =>
+        await runner.StopAsync(id, cancellationToken) is { } agent
+            ? TypedResults.Ok(await ViewAsync(agent, budgets, activity, cancellationToken))
+            : NotFound(id);
+
+    private static async Task<Results<Ok<BudgetView>, ValidationProblem, ProblemHttpResult>> SetBudget(string id, SetBudgetRequest request,
+        AgentRunner runner, CancellationToken cancellationToken)
+    {
+        if (AgentValidation.Budget(request, out var errors) is not { } limit)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        try
+        {
+            return await runner.SetBudgetAsync(id, limit, cancellationToken) is { } budget
+                ? TypedResults.Ok(ToView(budget))
+                : NotFound(id);
+        }
+        catch (BudgetUnavailableException ex)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Budget service unavailable", detail: ex.Message);
+        }
+    }
+
+    private static async Task<Results<Ok<LogsView>, ValidationProblem, ProblemHttpResult>> Logs(string id, int? tail, SupervisorDbContext db,
+        AgentRunner runner, CancellationToken cancellationToken)
+    {
+        if (tail is < 1 or > 10_000)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["tail"] = ["tail is between 1 and 10000."] });
+        }
+
+        var agent = await db.Agents.AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, cancellationToken);
+        return agent is null ? NotFound(id) : TypedResults.Ok(new LogsView(id, runner.Logs(agent, tail ?? 100)));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string id, AgentRunner runner, CancellationToken cancellationToken) =>
+        await runner.DeleteAsync(id, cancellationToken) ? TypedResults.NoContent() : NotFound(id);
+
+    private static Ok<ActivityView> Activity(AgentActivity activity) => TypedResults.Ok(new ActivityView(activity.Models(), activity.Circuits()));
+
+    private static async Task<AgentView> ViewAsync(AgentRecord agent, IAgentBudgets budgets, AgentActivity activity, CancellationToken cancellationToken)
+    {
+        var budget = await budgets.GetAsync(agent.Id, cancellationToken);
+        var seen = activity.Snapshot(agent.Id);
+        return new AgentView(agent.Id, agent.Name, agent.ProjectId, agent.IsExternal, agent.Command, agent.Args, agent.State.ToString(),
+            agent.Reason, agent.State.IsActive() ? agent.Pid : null, agent.StartedAt, agent.EndedAt, agent.ExitCode, agent.Restarts,
+            agent.Restart.ToWire(), agent.MaxRestarts, budget is null ? null : ToView(budget), seen.Requests, seen.Failures,
+            seen.InputTokens, seen.OutputTokens, seen.InputTokens + seen.OutputTokens, seen.CostUsd, seen.PiiByType, seen.LastActivity,
+            agent.CreatedAt);
+    }
+
+    private static BudgetView ToView(AgentBudget budget) => new(budget.Limit, budget.Spent, budget.Reserved, budget.Remaining, budget.Period);
+
+    private static ProblemHttpResult NotFound(string id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Agent not found", detail: $"There is no agent '{id}'.");
+}

@@ -1,0 +1,15 @@
+namespace IronAspire.AgentSupervisor.Budgets;
+
+/// <summary>The agent budgets the Supervisor reads and sets; the Budget service owns them.</summary>
+public interface IAgentBudgets
+{
+    /// <summary>The agent's budget in its current period; null when it has none or the Budget service cannot be reached.</summary>
+    Task<AgentBudget?> GetAsync(string agentId, CancellationToken cancellationToken = default);
+
+    /// <exception cref="BudgetUnavailableException">The Budget service cannot be reached or refused the limit.</exception>
+    Task<AgentBudget> SetAsync(string agentId, decimal limitUsd, CancellationToken cancellationToken = default);
+}
+
+public sealed record AgentBudget(decimal Limit, decimal Spent, decimal Reserved, decimal Remaining, string Period);
+
+public sealed class BudgetUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

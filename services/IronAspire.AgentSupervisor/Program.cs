@@ -1,0 +1,18 @@
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddSupervisorServices();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+app.MapOpenApi();
+app.UseWebSockets();
+app.UseDefaultFiles();
+app.UseStaticFiles();
+app.MapAgentsApi();
+app.MapEventsApi();
+
+app.Run();
+
+public partial class Program;

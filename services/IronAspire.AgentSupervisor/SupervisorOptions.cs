@@ -1,0 +1,40 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace IronAspire.AgentSupervisor;
+
+/// <summary>Settings of the Supervisor, bound from the "Supervisor" section (the admin key also from IRONASPIRE_ADMIN_KEY).</summary>
+public sealed class SupervisorOptions
+{
+    public const string SectionName = "Supervisor";
+
+    /// <summary>The operator's key for the control API, the WebSocket and the dashboard. Required: without it nothing is open.</summary>
+    [Required, MinLength(16)]
+    public string AdminKey { get; set; } = "";
+
+    /// <summary>The Router's public base URL as agents reach it (OPENAI_BASE_URL = this + "/v1", ANTHROPIC_BASE_URL = this).</summary>
+    [Required, Url]
+    public string RouterBaseUrl { get; set; } = "http://127.0.0.1:8100";
+
+    /// <summary>Folder of the agents' log files (one per agent, appended across runs).</summary>
+    [Required]
+    public string LogDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "ironaspire-agents");
+
+    /// <summary>Lines of stdout/stderr kept in memory per agent for the logs API.</summary>
+    [Range(10, 100_000)]
+    public int LogBufferLines { get; set; } = 1000;
+
+    /// <summary>Time between SIGTERM to the agent's process group and SIGKILL.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan StopGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Delay before the first restart of a failed agent; doubles per restart up to <see cref="RestartMaxDelay"/>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan RestartBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan RestartMaxDelay { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Prefix of this service's RabbitMQ queues, so two Supervisors (or tests) each get every event.</summary>
+    [Required, RegularExpression("^[a-z0-9-]+$")]
+    public string QueuePrefix { get; set; } = "agent-supervisor";
+}
