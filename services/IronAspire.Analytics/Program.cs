@@ -1,0 +1,14 @@
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddAnalyticsServices();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+app.MapOpenApi();
+app.MapAnalyticsApi();
+
+app.Run();
+
+public partial class Program;

@@ -1,0 +1,51 @@
+using IronAspire.Hosting.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace IronAspire.Analytics.Tests;
+
+/// <summary>
+/// The Analytics service over the shared real PostgreSQL and RabbitMQ. Each test gets its own database and its own
+/// queue prefix, so hosts of different tests never consume each other's messages; a restarted host reuses both.
+/// </summary>
+public sealed class AnalyticsServiceFactory(string name, string postgres, string rabbit, TimeProvider? time = null, string? rabbitOverride = null)
+    : WebApplicationFactory<Program>
+{
+    public string Name { get; } = name;
+
+    public static async Task<AnalyticsServiceFactory> CreateAsync(string name, TimeProvider? time = null)
+    {
+        var postgres = await BackingServers.PostgresDatabaseAsync(name);
+        var rabbit = await BackingServers.RabbitMqAsync();
+        return new AnalyticsServiceFactory(name, postgres, rabbit, time);
+    }
+
+    /// <summary>A new host over the same database and queues (a restarted service).</summary>
+    public AnalyticsServiceFactory Restart() => new(Name, postgres, rabbit, time, rabbitOverride);
+
+    /// <summary>The same service pointed at a broker that is not there.</summary>
+    public AnalyticsServiceFactory WithBroker(string amqp) => new(Name, postgres, rabbit, time, amqp);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("ConnectionStrings:analyticsdb", postgres);
+        builder.UseSetting("ConnectionStrings:messaging", rabbitOverride ?? rabbit);
+        builder.UseSetting("EventBus:QueuePrefix", Name);
+        builder.UseSetting("Analytics:BatchTimeLimit", "00:00:00.050");
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        if (time is not null)
+        {
+            builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton(time)));
+        }
+    }
+
+    /// <summary>Starts the host (migrations run, consumers bind their queues).</summary>
+    public AnalyticsServiceFactory Started()
+    {
+        _ = Services;
+        return this;
+    }
+}

@@ -1,0 +1,45 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Mvc;
+
+namespace IronAspire.Analytics.Tests;
+
+public sealed class QueryValidationTests(QueryValidationTests.Service service) : IClassFixture<QueryValidationTests.Service>
+{
+    public sealed class Service : IAsyncLifetime
+    {
+        public AnalyticsServiceFactory Analytics { get; private set; } = null!;
+
+        public async Task InitializeAsync() => Analytics = (await AnalyticsServiceFactory.CreateAsync("analyticsvalidation")).Started();
+
+        public async Task DisposeAsync() => await Analytics.DisposeAsync();
+    }
+
+    [Theory]
+    [InlineData("/v1/analytics/summary?from=yesterday", "from")]
+    [InlineData("/v1/analytics/summary?to=2026-13-45", "to")]
+    [InlineData("/v1/analytics/summary?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", "from")]
+    [InlineData("/v1/analytics/agents?limit=0", "limit")]
+    [InlineData("/v1/analytics/models?limit=abc", "limit")]
+    [InlineData("/v1/analytics/summary?agentId=", "agentId")]
+    [InlineData("/v1/analytics/timeseries?bucket=week", "bucket")]
+    [InlineData("/v1/analytics/timeseries?bucket=minute&from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", "from")]
+    [InlineData("/v1/analytics/events?type=Nope", "type")]
+    public async Task Malformed_query_parameters_get_a_400_naming_the_parameter(string url, string parameter)
+    {
+        var response = await service.Analytics.CreateClient().GetAsync(url);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<ValidationProblemDetails>();
+        Assert.Contains(parameter, problem!.Errors.Keys);
+        Assert.False(string.IsNullOrWhiteSpace(problem.Errors[parameter][0]));
+    }
+
+    [Fact]
+    public async Task The_openapi_document_lists_the_query_api()
+    {
+        var document = await service.Analytics.CreateClient().GetStringAsync("/openapi/v1.json");
+        Assert.Contains("/v1/analytics/summary", document, StringComparison.Ordinal);
+        Assert.Contains("/v1/analytics/timeseries", document, StringComparison.Ordinal);
+    }
+}
