@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using IronAspire.Hosting.Testing;
+using IronAspire.Contracts.Budget;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,6 +17,9 @@ public sealed class BudgetServiceFactory : WebApplicationFactory<Program>, IAsyn
 
     public TimeProvider? Time { get; init; }
 
+    /// <summary>Extra configuration (Budget:FailOpen, Budget:Prices:..., ...).</summary>
+    public Dictionary<string, string> Settings { get; init; } = [];
+
     public async Task InitializeAsync()
     {
         _redis = await BackingServers.RedisAsync();
@@ -27,6 +31,10 @@ public sealed class BudgetServiceFactory : WebApplicationFactory<Program>, IAsyn
         builder.UseSetting("ConnectionStrings:cache", _redis);
         builder.UseSetting("ConnectionStrings:budgetdb", _database);
         builder.UseSetting("Budget:SweepIntervalSeconds", "0.2");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
         if (Time is not null)
         {
             builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton(Time)));
@@ -34,6 +42,16 @@ public sealed class BudgetServiceFactory : WebApplicationFactory<Program>, IAsyn
     }
 
     public new Task DisposeAsync() => base.DisposeAsync().AsTask();
+
+    /// <summary>The shared typed client, as the Router and the Supervisor use it, talking to this in-process service.</summary>
+    public BudgetClient CreateBudgetClient() => new(CreateClient());
+
+    /// <summary>Waits until every committed cost has left the Redis outbox for the PostgreSQL ledger.</summary>
+    public async Task<long> LedgerTotalNanosAsync(string agentId)
+    {
+        await Services.GetRequiredService<IronAspire.Budget.Ledger.LedgerOutbox>().DrainAllAsync();
+        return await Services.GetRequiredService<IronAspire.Budget.Ledger.BudgetLedger>().TotalSpentAsync(agentId);
+    }
 
     public async Task SetLimitAsync(string agentId, decimal limitUsd, string period = "lifetime", string scope = "budgets")
     {

@@ -82,20 +82,30 @@ public class DurabilityTests
     }
 
     [Fact]
-    public async Task Without_redis_reservations_fail_closed_with_503()
+    public async Task Without_redis_reservations_fail_closed_with_503_and_a_pending_commit_succeeds_once_redis_is_back()
     {
         await using var service = new BudgetServiceFactory();
         await service.InitializeAsync();
         var agent = NewId("down");
         await service.SetLimitAsync(agent, 1m);
         var client = service.CreateClient();
+        using var pending = await client.PostAsJsonAsync("/v1/reservations", new { agentId = agent, model = "gpt-4o", inputTokens = 1000, maxOutputTokens = 1000 });
+        var pendingId = (await pending.Content.ReadFromJsonAsync<JsonObject>())!["reservationId"]!.GetValue<string>();
 
         await BackingServers.StopRedisAsync();
         try
         {
             using var response = await client.PostAsJsonAsync("/v1/reservations", new { agentId = agent, model = "gpt-4o", inputTokens = 10, maxOutputTokens = 10 });
+            var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
             Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-            Assert.Contains("Redis", await response.Content.ReadAsStringAsync());
+            Assert.Equal("budget_unavailable", problem["code"]!.GetValue<string>());
+            Assert.Contains("Redis", problem["detail"]!.GetValue<string>());
+
+            // Settling cannot happen now either: 503 (not 500), so the Router keeps retrying it.
+            using var commit = await client.PostAsJsonAsync($"/v1/reservations/{pendingId}/commit", new { inputTokens = 1000, outputTokens = 500 });
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, commit.StatusCode);
+            using var status = await client.GetAsync($"/v1/budgets/{agent}");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, status.StatusCode);
         }
         finally
         {
@@ -103,7 +113,50 @@ public class DurabilityTests
         }
 
         await WaitForRedisAsync(service);
+        using (var retried = await client.PostAsJsonAsync($"/v1/reservations/{pendingId}/commit", new { inputTokens = 1000, outputTokens = 500 }))
+        {
+            Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+        }
+
         await ReserveAndCommitAsync(client, agent);
+        Assert.Equal(0.015m, (await service.GetBudgetAsync(agent))["spentUsd"]!.GetValue<decimal>());
+    }
+
+    [Fact]
+    public async Task With_fail_open_calls_go_through_while_redis_is_down_and_their_spend_is_counted_once_it_is_back()
+    {
+        await using var service = new BudgetServiceFactory { Settings = { ["Budget:FailOpen"] = "true" } };
+        await service.InitializeAsync();
+        var agent = NewId("open");
+        await service.SetLimitAsync(agent, 1m);
+        var client = service.CreateClient();
+        await ReserveAndCommitAsync(client, agent);
+
+        await BackingServers.StopRedisAsync();
+        try
+        {
+            // Unchecked while Redis is down: the reservation is handed out, and its commit goes straight to the ledger.
+            await ReserveAndCommitAsync(client, agent);
+        }
+        finally
+        {
+            await BackingServers.StartRedisAsync();
+        }
+
+        await WaitForRedisAsync(service);
+        // Back: the sweeper rebuilds the counters from the ledger, which holds the unchecked call's cost.
+        var spent = 0m;
+        for (var i = 0; i < 50 && spent != 0.015m; i++)
+        {
+            await Task.Delay(100);
+            using var status = await client.GetAsync($"/v1/budgets/{agent}");
+            spent = status.IsSuccessStatusCode ? (await status.Content.ReadFromJsonAsync<JsonObject>())!["spentUsd"]!.GetValue<decimal>() : 0m;
+        }
+
+        Assert.Equal(0.015m, spent);
+        await ReserveAndCommitAsync(client, agent);
+        Assert.Equal(0.0225m, (await service.GetBudgetAsync(agent))["spentUsd"]!.GetValue<decimal>());
+        Assert.Equal(22_500_000, await service.LedgerTotalNanosAsync(agent));
     }
 
     private static async Task WaitForRedisAsync(BudgetServiceFactory service)

@@ -36,17 +36,27 @@ public class ReservationTests(BudgetServiceFactory service) : IClassFixture<Budg
 
         var committed = new ConcurrentBag<decimal>();
         var refused = 0;
+        var abandoned = 0;
         await Parallel.ForEachAsync(Enumerable.Range(0, 200), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (i, _) =>
         {
-            var (status, body) = await ReserveAsync(agents[i % 20], 1000, 1000, project: project);
+            // Every tenth caller "crashes" after reserving: its reservation must come back at its (short) deadline.
+            var crashes = i % 10 == 0;
+            var (status, body) = await ReserveAsync(agents[i % 20], 1000, 1000, project: project, ttl: crashes ? 1 : null);
             if (status == HttpStatusCode.PaymentRequired)
             {
                 Assert.Equal("budget_exceeded", body["code"]!.GetValue<string>());
+                Assert.True(body["spentUsd"]!.GetValue<decimal>() + body["reservedUsd"]!.GetValue<decimal>() <= body["limitUsd"]!.GetValue<decimal>());
                 Interlocked.Increment(ref refused);
                 return;
             }
 
             Assert.Equal(HttpStatusCode.Created, status);
+            if (crashes)
+            {
+                Interlocked.Increment(ref abandoned);
+                return;
+            }
+
             var (commitStatus, result) = await CommitAsync(body["reservationId"]!.GetValue<string>(), 1000, 600 + (i % 5) * 100);
             Assert.Equal(HttpStatusCode.OK, commitStatus);
             committed.Add(result!["costUsd"]!.GetValue<decimal>());
@@ -56,9 +66,33 @@ public class ReservationTests(BudgetServiceFactory service) : IClassFixture<Budg
         var spent = budget["spentUsd"]!.GetValue<decimal>();
         Assert.True(spent <= projectLimit, $"spent {spent} > limit {projectLimit}");
         Assert.Equal(committed.Sum(), spent);
-        Assert.Equal(0m, budget["reservedUsd"]!.GetValue<decimal>());
         Assert.True(refused > 100, $"only {refused} refused");
-        Assert.True(committed.Count >= 45, $"only {committed.Count} calls fit");
+        Assert.True(committed.Count + abandoned >= 45, $"only {committed.Count + abandoned} calls fit");
+        Assert.Equal(200, refused + abandoned + committed.Count);
+
+        // The crashed callers' reservations are released by the sweeper after their deadline: nothing stays held.
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (budget["reservedUsd"]!.GetValue<decimal>() != 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+            budget = await service.GetBudgetAsync(project, "projects");
+        }
+
+        Assert.Equal(0m, budget["reservedUsd"]!.GetValue<decimal>());
+        Assert.Equal(spent, budget["spentUsd"]!.GetValue<decimal>());
+        foreach (var agent in agents)
+        {
+            Assert.Equal(0m, (await service.GetBudgetAsync(agent))["reservedUsd"]!.GetValue<decimal>());
+        }
+
+        // Every committed cost reached the PostgreSQL ledger, once.
+        long ledgerNanos = 0;
+        foreach (var agent in agents)
+        {
+            ledgerNanos += await service.LedgerTotalNanosAsync(agent);
+        }
+
+        Assert.Equal(spent, ledgerNanos / 1_000_000_000m);
     }
 
     [Fact]
@@ -99,11 +133,108 @@ public class ReservationTests(BudgetServiceFactory service) : IClassFixture<Budg
         var unknown = await CommitAsync("res_unknown", 1, 1);
 
         Assert.Equal(HttpStatusCode.OK, first.Status);
+        Assert.False(first.Body!["alreadySettled"]!.GetValue<bool>());
         Assert.Equal(HttpStatusCode.OK, second.Status);
         Assert.True(second.Body!["alreadySettled"]!.GetValue<bool>());
+        foreach (var field in new[] { "costUsd", "spentUsd", "remainingUsd" })
+        {
+            Assert.Equal(first.Body![field]!.GetValue<decimal>(), second.Body![field]!.GetValue<decimal>());
+        }
+
         Assert.Equal(HttpStatusCode.OK, release.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, unknown.Status);
+        Assert.Equal("reservation_not_found", unknown.Body!["code"]!.GetValue<string>());
         Assert.Equal(first.Body!["costUsd"]!.GetValue<decimal>(), (await service.GetBudgetAsync(agent))["spentUsd"]!.GetValue<decimal>());
+
+        // A second release of a released reservation changes nothing either.
+        var (_, other) = await ReserveAsync(agent);
+        var otherId = other["reservationId"]!.GetValue<string>();
+        using var release1 = await service.CreateClient().DeleteAsync($"/v1/reservations/{otherId}");
+        using var release2 = await service.CreateClient().DeleteAsync($"/v1/reservations/{otherId}");
+        Assert.False((await release1.Content.ReadFromJsonAsync<JsonObject>())!["alreadySettled"]!.GetValue<bool>());
+        Assert.True((await release2.Content.ReadFromJsonAsync<JsonObject>())!["alreadySettled"]!.GetValue<bool>());
+        var budget = await service.GetBudgetAsync(agent);
+        Assert.Equal(0m, budget["reservedUsd"]!.GetValue<decimal>());
+        Assert.Equal(first.Body!["costUsd"]!.GetValue<decimal>(), budget["spentUsd"]!.GetValue<decimal>());
+    }
+
+    [Fact]
+    public async Task A_commit_after_expiry_is_410_and_after_release_409_and_the_cost_is_still_spent()
+    {
+        var agent = NewId("late");
+        await service.SetLimitAsync(agent, 1m);
+        var (_, expiring) = await ReserveAsync(agent, 1000, 1000, ttl: 1);
+        var (_, released) = await ReserveAsync(agent, 1000, 1000);
+        var expiringId = expiring["reservationId"]!.GetValue<string>();
+        var releasedId = released["reservationId"]!.GetValue<string>();
+        using (await service.CreateClient().DeleteAsync($"/v1/reservations/{releasedId}"))
+        {
+        }
+
+        await WaitUntilAsync(async () => (await service.GetBudgetAsync(agent))["reservedUsd"]!.GetValue<decimal>() == 0);
+        var afterExpiry = await CommitAsync(expiringId, 1000, 500);
+        var afterExpiryAgain = await CommitAsync(expiringId, 1000, 500);
+        var afterRelease = await CommitAsync(releasedId, 1000, 100);
+
+        Assert.Equal(HttpStatusCode.Gone, afterExpiry.Status);
+        Assert.Equal("reservation_expired", afterExpiry.Body!["code"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.Gone, afterExpiryAgain.Status);
+        Assert.True(afterExpiryAgain.Body!["alreadySettled"]!.GetValue<bool>());
+        Assert.Equal(HttpStatusCode.Conflict, afterRelease.Status);
+        Assert.Equal("reservation_released", afterRelease.Body!["code"]!.GetValue<string>());
+        // gpt-4o-mini: 1000 × 0.15 + 500 × 0.60 = 450 micro-USD; 1000 × 0.15 + 100 × 0.60 = 210 micro-USD.
+        Assert.Equal(0.00045m, afterExpiry.Body!["costUsd"]!.GetValue<decimal>());
+        Assert.Equal(0.00066m, (await service.GetBudgetAsync(agent))["spentUsd"]!.GetValue<decimal>());
+        Assert.Equal(660_000, await service.LedgerTotalNanosAsync(agent));
+    }
+
+    [Fact]
+    public async Task A_retried_reservation_with_the_same_request_id_is_held_once()
+    {
+        var agent = NewId("retry");
+        await service.SetLimitAsync(agent, 1m);
+        var request = new { agentId = agent, model = "gpt-4o", inputTokens = 1000, maxOutputTokens = 1000, requestId = "req-1" };
+
+        using var first = await service.CreateClient().PostAsJsonAsync("/v1/reservations", request);
+        using var second = await service.CreateClient().PostAsJsonAsync("/v1/reservations", request);
+        var a = (await first.Content.ReadFromJsonAsync<JsonObject>())!;
+        var b = (await second.Content.ReadFromJsonAsync<JsonObject>())!;
+
+        Assert.Equal(HttpStatusCode.Created, second.StatusCode);
+        Assert.Equal(a["reservationId"]!.GetValue<string>(), b["reservationId"]!.GetValue<string>());
+        Assert.Equal(a["expiresAt"]!.GetValue<DateTimeOffset>(), b["expiresAt"]!.GetValue<DateTimeOffset>());
+        // gpt-4o: 1000 × 2.50 + 1000 × 10.00 = 12,500 micro-USD, held once.
+        Assert.Equal(0.0125m, (await service.GetBudgetAsync(agent))["reservedUsd"]!.GetValue<decimal>());
+    }
+
+    [Fact]
+    public async Task Bad_usage_is_400_with_the_field_named()
+    {
+        var agent = NewId("badusage");
+        await service.SetLimitAsync(agent, 1m);
+        var (_, body) = await ReserveAsync(agent);
+        var id = body["reservationId"]!.GetValue<string>();
+
+        var negative = await CommitAsync(id, -1, 10);
+        var cachedAboveInput = await CommitAsync(id, 10, 10, cached: 11);
+        using var malformed = await service.CreateClient().PostAsync($"/v1/reservations/{id}/commit", new StringContent("{not json", System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, negative.Status);
+        Assert.True(negative.Body!["errors"]!.AsObject().ContainsKey("inputTokens"));
+        Assert.Equal(HttpStatusCode.BadRequest, cachedAboveInput.Status);
+        Assert.True(cachedAboveInput.Body!["errors"]!.AsObject().ContainsKey("cachedInputTokens"));
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        Assert.Equal("application/problem+json", malformed.Content.Headers.ContentType?.MediaType);
+        // Nothing was settled by the bad requests.
+        Assert.Equal(HttpStatusCode.OK, (await CommitAsync(id, 10, 10)).Status);
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 50 && !await condition(); i++)
+        {
+            await Task.Delay(100);
+        }
     }
 
     [Fact]
@@ -161,6 +292,25 @@ public class ReservationTests(BudgetServiceFactory service) : IClassFixture<Budg
         Assert.Equal(HttpStatusCode.PaymentRequired, again);
         Assert.Equal([50, 80, 100], thresholds.Order());
         Assert.Single(events, e => e!["type"]!.GetValue<string>() == "BudgetExhausted");
+        Assert.All(events, e => Assert.Equal("lifetime", e!["data"]!["period"]!.GetValue<string>()));
+
+        // Doubling the limit puts 80 and 100 % out of reach again (50 % is still crossed): they are reported anew when reached.
+        await service.SetLimitAsync(agent, 0.00195m);
+        for (var i = 0; i < 20; i++)
+        {
+            var (status, body) = await ReserveAsync(agent, 100, 100);
+            if (status != HttpStatusCode.Created)
+            {
+                break;
+            }
+
+            await CommitAsync(body["reservationId"]!.GetValue<string>(), 100, 100);
+        }
+
+        var after = (await service.CreateClient().GetFromJsonAsync<JsonArray>("/v1/budget-events"))!
+            .Where(e => e!["data"]!["budgetId"]?.GetValue<string>() == agent && e!["type"]!.GetValue<string>() == "BudgetThresholdCrossed")
+            .Select(e => e!["data"]!["thresholdPercent"]!.GetValue<int>()).ToList();
+        Assert.Equal([50, 80, 80, 100, 100], after.Order());
     }
 
     [Theory]

@@ -2,25 +2,23 @@ using IronAspire.Budget.Budgets;
 
 namespace Microsoft.AspNetCore.Builder;
 
-/// <summary>Input checks of the budget APIs: a clear 400 instead of a bad number reaching Redis.</summary>
+/// <summary>Input checks of the budget APIs: a clear 400 naming the field instead of a bad number reaching Redis.</summary>
 internal static class BudgetValidation
 {
+    private const int MaxIdLength = 200;
+
     public static IResult? Reservation(ReservationRequest request)
     {
         var errors = new Dictionary<string, string[]>();
-        if (string.IsNullOrWhiteSpace(request.AgentId) || request.AgentId.Length > 200)
+        Id(errors, "agentId", request.AgentId);
+        if (request.ProjectId is not null)
         {
-            errors["agentId"] = ["agentId is required (at most 200 characters)."];
+            Id(errors, "projectId", request.ProjectId);
         }
 
-        if (request.ProjectId is { Length: 0 or > 200 })
+        if (string.IsNullOrWhiteSpace(request.Model) || request.Model.Length > MaxIdLength)
         {
-            errors["projectId"] = ["projectId, when given, is 1-200 characters."];
-        }
-
-        if (string.IsNullOrWhiteSpace(request.Model))
-        {
-            errors["model"] = ["model is required."];
+            errors["model"] = ["model is required (at most 200 characters)."];
         }
 
         if (request.InputTokens is < 0 or > 100_000_000)
@@ -38,15 +36,42 @@ internal static class BudgetValidation
             errors["ttlSeconds"] = ["ttlSeconds must be between 1 and 86,400."];
         }
 
-        return errors.Count > 0 ? TypedResults.ValidationProblem(errors) : null;
+        if (request.RequestId is { Length: 0 or > MaxIdLength })
+        {
+            errors["requestId"] = ["requestId, when given, is 1-200 characters."];
+        }
+
+        return Problem(errors);
     }
 
-    public static IResult? Limit(BudgetLimitRequest request, out BudgetPeriod period)
+    public static IResult? Usage(CommitRequest usage)
     {
         var errors = new Dictionary<string, string[]>();
-        if (request.LimitUsd is < 0 or > 1_000_000_000)
+        if (usage.InputTokens is < 0 or > 100_000_000)
         {
-            errors["limitUsd"] = ["limitUsd must be between 0 and 1,000,000,000."];
+            errors["inputTokens"] = ["inputTokens must be between 0 and 100,000,000."];
+        }
+
+        if (usage.OutputTokens is < 0 or > 10_000_000)
+        {
+            errors["outputTokens"] = ["outputTokens must be between 0 and 10,000,000."];
+        }
+
+        if (usage.CachedInputTokens < 0 || usage.CacheWriteInputTokens < 0 || usage.CachedInputTokens + usage.CacheWriteInputTokens > usage.InputTokens)
+        {
+            errors["cachedInputTokens"] = ["cachedInputTokens and cacheWriteInputTokens are non-negative and part of inputTokens (their sum at most inputTokens)."];
+        }
+
+        return Problem(errors);
+    }
+
+    public static IResult? Limit(string id, BudgetLimitRequest request, out BudgetPeriod period)
+    {
+        var errors = new Dictionary<string, string[]>();
+        Id(errors, "id", id);
+        if (request.LimitUsd is < 0 or > 1_000_000_000 || Nanos.ToUsd(Nanos.FromUsd(request.LimitUsd)) != request.LimitUsd)
+        {
+            errors["limitUsd"] = ["limitUsd must be between 0 and 1,000,000,000 with at most 9 decimals (nano-USD)."];
         }
 
         if (!BudgetPeriods.TryParse(request.Period, out period))
@@ -54,6 +79,20 @@ internal static class BudgetValidation
             errors["period"] = ["period must be lifetime, daily or monthly."];
         }
 
-        return errors.Count > 0 ? TypedResults.ValidationProblem(errors) : null;
+        return Problem(errors);
     }
+
+    private static void Id(Dictionary<string, string[]> errors, string field, string? value)
+    {
+        // Ids become part of Redis keys: no separators, no control characters.
+        if (string.IsNullOrWhiteSpace(value) || value.Length > MaxIdLength || value.Any(c => c is ':' or '|' || char.IsControl(c)))
+        {
+            errors[field] = [$"{field} is required: 1-200 characters, without ':' '|' or control characters."];
+        }
+    }
+
+    private static IResult? Problem(Dictionary<string, string[]> errors) =>
+        errors.Count > 0
+            ? TypedResults.ValidationProblem(errors, extensions: new Dictionary<string, object?> { ["code"] = "invalid_request" })
+            : null;
 }

@@ -1,5 +1,4 @@
 using IronAspire.Budget.Budgets;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -12,7 +11,7 @@ public static class ReservationsApi
         api.MapPost("", Reserve).WithName("reservations.create")
             .WithSummary("Reserve the worst-case cost of a call (201), or 402 when a budget cannot pay for it");
         api.MapPost("/{reservationId}/commit", Commit).WithName("reservations.commit")
-            .WithSummary("Settle a reservation with the real usage; idempotent");
+            .WithSummary("Settle a reservation with the real usage; idempotent; 409/410 when it had been released/expired (the cost is still recorded)");
         api.MapDelete("/{reservationId}", Release).WithName("reservations.release")
             .WithSummary("Release a reservation (the call did not happen); idempotent");
         return app;
@@ -31,7 +30,7 @@ public static class ReservationsApi
             ReserveOutcome.Refused r => TypedResults.Problem(
                 statusCode: StatusCodes.Status402PaymentRequired,
                 title: "Budget exceeded",
-                detail: $"The {r.Scope} budget cannot pay for this call: spent {r.SpentUsd} USD and {r.ReservedUsd} USD reserved of a {r.LimitUsd} USD limit; this call may cost up to {r.EstimateUsd} USD.",
+                detail: $"The {r.Scope} budget cannot pay for this call: spent {r.SpentUsd:0.#########} USD and {r.ReservedUsd:0.#########} USD reserved of a {r.LimitUsd:0.#########} USD limit; this call may cost up to {r.EstimateUsd:0.#########} USD.",
                 extensions: new Dictionary<string, object?>
                 {
                     ["code"] = "budget_exceeded",
@@ -44,39 +43,50 @@ public static class ReservationsApi
             ReserveOutcome.NoBudget r => TypedResults.Problem(
                 statusCode: StatusCodes.Status402PaymentRequired,
                 title: "No budget",
-                detail: $"This {r.Scope} has no budget; set one with PUT /v1/budgets/{{agentId}}.",
+                detail: $"This {r.Scope} has no budget, so it may not spend anything; set one with PUT /v1/budgets/{{agentId}}.",
                 extensions: new Dictionary<string, object?> { ["code"] = "budget_exceeded", ["scope"] = r.Scope, ["spentUsd"] = 0m, ["reservedUsd"] = 0m, ["limitUsd"] = 0m }),
             ReserveOutcome.UnknownPrice r => TypedResults.Problem(
                 statusCode: StatusCodes.Status400BadRequest,
                 title: "Unknown model price",
                 detail: $"The model '{r.Model}' has no price, so its cost cannot be bounded. Add it to Budget:Prices or set Budget:DefaultPrice.",
                 extensions: new Dictionary<string, object?> { ["code"] = "unknown_model_price" }),
-            ReserveOutcome.Unavailable r => TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Budget store unavailable", detail: r.Reason),
+            ReserveOutcome.Unavailable r => BudgetProblems.Unavailable(r.Reason),
             _ => throw new InvalidOperationException("Unexpected reservation outcome."),
         };
     }
 
-    public static async Task<Results<Ok<CommitResult>, NotFound<ProblemDetailsBody>, ProblemHttpResult>> Commit(string reservationId, CommitRequest usage, BudgetStore store)
+    public static async Task<IResult> Commit(string reservationId, CommitRequest usage, BudgetStore store)
     {
-        if (usage.InputTokens < 0 || usage.OutputTokens < 0 || usage.CachedInputTokens < 0 || usage.CachedInputTokens > usage.InputTokens)
+        if (BudgetValidation.Usage(usage) is { } invalid)
         {
-            return TypedResults.Problem(statusCode: 400, title: "Invalid usage", detail: "Token counts must be non-negative, and cached input tokens at most the input tokens.");
+            return invalid;
         }
 
-        return await store.CommitAsync(reservationId, usage) is { } result
-            ? TypedResults.Ok(result)
-            : TypedResults.NotFound(ProblemDetailsBody.NotFound(reservationId));
+        return await store.CommitAsync(reservationId, usage) switch
+        {
+            null => BudgetProblems.ReservationNotFound(reservationId),
+            { Late: "expired" } late => Late(StatusCodes.Status410Gone, "reservation_expired", "Reservation expired",
+                $"The reservation had expired and its budget was released before this commit; the cost {late.Result.CostUsd:0.#########} USD is recorded as spent anyway, because the call happened.", late),
+            { Late: "released" } late => Late(StatusCodes.Status409Conflict, "reservation_released", "Reservation released",
+                $"The reservation had been released before this commit; the cost {late.Result.CostUsd:0.#########} USD is recorded as spent anyway, because the call happened.", late),
+            { } settled => TypedResults.Ok(settled.Result),
+        };
     }
 
-    public static async Task<Results<Ok<CommitResult>, NotFound<ProblemDetailsBody>>> Release(string reservationId, BudgetStore store) =>
-        await store.ReleaseAsync(reservationId) is { } result
-            ? TypedResults.Ok(result)
-            : TypedResults.NotFound(ProblemDetailsBody.NotFound(reservationId));
-}
+    public static async Task<IResult> Release(string reservationId, BudgetStore store) =>
+        await store.ReleaseAsync(reservationId) is { } settled
+            ? TypedResults.Ok(settled.Result)
+            : BudgetProblems.ReservationNotFound(reservationId);
 
-/// <summary>A ProblemDetails body for typed 404 results.</summary>
-public sealed record ProblemDetailsBody(string Type, string Title, int Status, string Detail)
-{
-    public static ProblemDetailsBody NotFound(string reservationId) =>
-        new("https://tools.ietf.org/html/rfc9110#section-15.5.5", "Reservation not found", 404, $"No reservation '{reservationId}' (unknown, or settled more than a day ago).");
+    private static IResult Late(int status, string code, string title, string detail, SettleOutcome outcome) =>
+        TypedResults.Problem(statusCode: status, title: title, detail: detail, extensions: new Dictionary<string, object?>
+        {
+            ["code"] = code,
+            ["reservationId"] = outcome.Result.ReservationId,
+            ["costUsd"] = outcome.Result.CostUsd,
+            ["spentUsd"] = outcome.Result.SpentUsd,
+            ["remainingUsd"] = outcome.Result.RemainingUsd,
+            ["alreadySettled"] = outcome.Result.AlreadySettled,
+            ["recorded"] = true,
+        });
 }

@@ -12,9 +12,18 @@ public static class BudgetKeys
     public static readonly RedisKey Deadlines = Prefix + "deadlines";
     public static readonly RedisKey RebuildLock = Prefix + "rebuilding";
 
+    /// <summary>Stream of committed costs not yet written to the PostgreSQL ledger (a transactional outbox).</summary>
+    public static readonly RedisKey LedgerOutbox = Prefix + "ledger-outbox";
+
     public static RedisKey Config(string scope, string id) => $"{Prefix}cfg:{scope}:{id}";
 
     public static string Counter(string scope, string id, string periodKey) => $"{Prefix}ctr:{scope}:{id}:{periodKey}";
 
     public static RedisKey Reservation(string reservationId) => Prefix + "res:" + reservationId;
+
+    /// <summary>An agent's request id → its reservation, so a retried reservation is not held twice.</summary>
+    public static RedisKey Request(string agentId, string requestId) => $"{Prefix}req:{agentId}:{requestId}";
+
+    /// <summary>The period part of a counter key ("lifetime", "d2026-03-01", "m2026-03").</summary>
+    public static string PeriodOf(string counter) => counter[(counter.LastIndexOf(':') + 1)..];
 }

@@ -14,3 +14,6 @@ public abstract record ReserveOutcome
 
     public sealed record Unavailable(string Reason) : ReserveOutcome;
 }
+
+/// <summary>How a settlement went: the API answers 200, or 409/410 for a late commit, or 404.</summary>
+public sealed record SettleOutcome(CommitResult Result, string State, string Late);

@@ -29,6 +29,14 @@ public static class BudgetPeriods
 
     public static string Name(BudgetPeriod period) => period.ToString().ToLowerInvariant();
 
+    /// <summary>A period key as events name it: "lifetime", "daily:2026-03-01", "monthly:2026-03".</summary>
+    public static string Describe(string periodKey) => periodKey switch
+    {
+        ['d', .. var day] => "daily:" + day,
+        ['m', .. var month] => "monthly:" + month,
+        _ => periodKey,
+    };
+
     public static bool TryParse(string? value, out BudgetPeriod period) =>
         Enum.TryParse(value ?? "lifetime", ignoreCase: true, out period) && Enum.IsDefined(period);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using IronAspire.Budget.Ledger;
 using IronAspire.Budget.Pricing;
@@ -7,23 +8,27 @@ using StackExchange.Redis;
 namespace IronAspire.Budget.Budgets;
 
 /// <summary>
-/// Budgets as integer nano-USD counters in Redis. Reserve, commit and release are each one Lua script, so the
-/// limit check and the count are one atomic step; every committed cost also goes to the PostgreSQL ledger.
+/// Budgets as integer nano-USD counters in Redis. Reserve, commit and release are each one Lua script, so the limit
+/// check and the count are one atomic step; a committed cost enters the ledger outbox in the same step.
 /// </summary>
 public sealed partial class BudgetStore(
     IConnectionMultiplexer redis,
     PriceTable prices,
     BudgetLedger ledger,
+    LedgerOutbox outbox,
     BudgetEvents events,
     IOptions<BudgetOptions> options,
     TimeProvider time,
     ILogger<BudgetStore> logger)
 {
+    /// <summary>Reservation ids handed out while Redis was down and <see cref="BudgetOptions.FailOpen"/> is on.</summary>
+    private const string OpenPrefix = "open_";
+
     private readonly BudgetOptions _options = options.Value;
+    private readonly ConcurrentDictionary<string, OpenReservation> _open = new();
+    private volatile bool _rebuildAfterOutage;
 
     private IDatabase Db => redis.GetDatabase();
-
-    public long CheapestCallNanos => prices.Cheapest.CostNanos(_options.CheapestCallInputTokens, 0, _options.CheapestCallOutputTokens);
 
     public async Task<ReserveOutcome> ReserveAsync(ReservationRequest request)
     {
@@ -33,7 +38,7 @@ public sealed partial class BudgetStore(
             return new ReserveOutcome.UnknownPrice(request.Model);
         }
 
-        var amount = price.CostNanos(request.InputTokens, 0, request.MaxOutputTokens);
+        var amount = price.UpperBoundNanos(request.InputTokens, request.MaxOutputTokens);
         var now = time.GetUtcNow();
         var ttl = request.TtlSeconds ?? _options.ReservationTtlSeconds;
         var deadline = now.AddSeconds(ttl);
@@ -43,6 +48,7 @@ public sealed partial class BudgetStore(
         [
             BudgetKeys.Marker, BudgetKeys.Config("agent", request.AgentId), BudgetKeys.Config("project", project),
             BudgetKeys.Deadlines, BudgetKeys.Reservation(reservationId),
+            BudgetKeys.Request(request.AgentId, request.RequestId ?? ""),
             .. Counters("agent", request.AgentId, now),
             .. Counters("project", project, now),
         ];
@@ -51,104 +57,116 @@ public sealed partial class BudgetStore(
             amount, deadline.ToUnixTimeMilliseconds(),
             _options.DefaultAgentLimitUsd is { } defaultLimit ? Nanos.FromUsd(defaultLimit) : -1,
             request.ProjectId is null ? "0" : "1", request.AgentId, project, request.Model, reservationId,
-            // The reservation's record outlives its deadline so a late commit still finds it.
+            // The record outlives its deadline by a day, so a late commit still finds it and records its cost.
             ttl + 86_400,
+            request.RequestId is null ? "0" : "1",
+            prices.CheapestCallNanos,
         ];
 
         RedisResult[] result;
         try
         {
             result = (RedisResult[])(await Db.ScriptEvaluateAsync(BudgetScripts.Reserve, keys, args))!;
-            if ((long)result[0] == -2)
+            if ((long)result[0] == -2 && await RebuildAsync())
             {
-                await RebuildAsync();
                 result = (RedisResult[])(await Db.ScriptEvaluateAsync(BudgetScripts.Reserve, keys, args))!;
             }
         }
-        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException or TimeoutException)
+        catch (Exception ex) when (IsOutage(ex))
         {
-            LogRedisDown(logger, ex.Message);
-            return new ReserveOutcome.Unavailable("The budget store (Redis) cannot be reached.");
+            LogRedisDown(logger, _options.FailOpen ? "open" : "closed", ex.Message);
+            return _options.FailOpen
+                ? ReserveUnchecked(request, amount, deadline)
+                : new ReserveOutcome.Unavailable("The budget store (Redis) cannot be reached, so no call can be budgeted.");
         }
 
         switch ((long)result[0])
         {
-            case 1:
-                return new ReserveOutcome.Reserved(new ReservationCreated(reservationId, Nanos.ToUsd(amount), Nanos.ToUsd((long)result[1]), deadline));
+            case 1 or 2:
+                return new ReserveOutcome.Reserved(new ReservationCreated(
+                    (string)result[2]!, Nanos.ToUsd((long)result[3]), Nanos.ToUsd(Math.Max(0, (long)result[1])),
+                    DateTimeOffset.FromUnixTimeMilliseconds((long)result[4])));
             case -1:
                 var scope = (string)result[1]!;
-                var refused = new ReserveOutcome.Refused(scope, Nanos.ToUsd((long)result[2]), Nanos.ToUsd((long)result[3]), Nanos.ToUsd((long)result[4]), Nanos.ToUsd(amount));
-                await ReportExhaustedIfSoAsync(scope, scope == "agent" ? request.AgentId : project, (long)result[2], (long)result[3], (long)result[4], (string)result[5]!, now);
-                return refused;
+                await PublishAsync(result, 5, request.AgentId, request.ProjectId);
+                return new ReserveOutcome.Refused(scope, Nanos.ToUsd((long)result[2]), Nanos.ToUsd((long)result[3]), Nanos.ToUsd((long)result[4]), Nanos.ToUsd(amount));
             case -3:
                 return new ReserveOutcome.NoBudget((string)result[1]!);
             default:
-                return new ReserveOutcome.Unavailable("The budget store is being rebuilt from the ledger; try again.");
+                return new ReserveOutcome.Unavailable("The budget store is being rebuilt from the ledger; try again in a moment.");
         }
     }
 
-    public Task<CommitResult?> CommitAsync(string reservationId, CommitRequest usage) => SettleAsync(reservationId, usage, "committed");
+    public Task<SettleOutcome?> CommitAsync(string reservationId, CommitRequest usage) => SettleAsync(reservationId, usage, "committed");
 
-    public Task<CommitResult?> ReleaseAsync(string reservationId) => SettleAsync(reservationId, null, "released");
+    public Task<SettleOutcome?> ReleaseAsync(string reservationId) => SettleAsync(reservationId, null, "released");
 
-    /// <summary>Releases one reservation whose deadline passed (the sweeper); its holder crashed or never settled.</summary>
-    public Task<CommitResult?> ExpireAsync(string reservationId) => SettleAsync(reservationId, null, "expired");
+    /// <summary>Releases one reservation whose deadline passed (the sweeper): its holder crashed or never settled.</summary>
+    public Task<SettleOutcome?> ExpireAsync(string reservationId) => SettleAsync(reservationId, null, "expired");
 
-    private async Task<CommitResult?> SettleAsync(string reservationId, CommitRequest? usage, string finalState)
+    /// <summary>Null: no such reservation. Throws <see cref="BudgetStoreUnavailableException"/> while Redis is down or rebuilt.</summary>
+    private async Task<SettleOutcome?> SettleAsync(string reservationId, CommitRequest? usage, string finalState)
     {
+        if (reservationId.StartsWith(OpenPrefix, StringComparison.Ordinal))
+        {
+            return await SettleUncheckedAsync(reservationId, usage);
+        }
+
         var key = BudgetKeys.Reservation(reservationId);
         long cost = 0;
-        RedisValue[] reservation = [];
-        if (usage is not null)
+        try
         {
-            reservation = await Db.HashGetAsync(key, ["model", "agent", "project", "agentCtr", "projectCtr"]);
-            if (reservation[0].IsNull)
+            if (usage is not null)
             {
-                return null;
+                var model = await Db.HashGetAsync(key, "model");
+                if (model.IsNull)
+                {
+                    return null;
+                }
+
+                // Priced when it was reserved, so the model is known.
+                cost = prices.Find(model!)!.CostNanos(usage.InputTokens, usage.CachedInputTokens, usage.CacheWriteInputTokens, usage.OutputTokens);
             }
 
-            // Priced when it was reserved, so the model is known.
-            var price = prices.Find(reservation[0]!)!;
-            cost = price.CostNanos(usage.InputTokens, usage.CachedInputTokens, usage.OutputTokens);
-        }
+            var now = time.GetUtcNow();
+            var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
+                BudgetScripts.Settle,
+                [key, BudgetKeys.Deadlines, BudgetKeys.LedgerOutbox, BudgetKeys.Marker],
+                [
+                    cost, reservationId, finalState, prices.CheapestCallNanos, now.ToUnixTimeMilliseconds(),
+                    usage?.InputTokens ?? 0, usage?.CachedInputTokens ?? 0, usage?.CacheWriteInputTokens ?? 0, usage?.OutputTokens ?? 0,
+                ]))!;
+            switch ((long)result[0])
+            {
+                case -404:
+                    return null;
+                case -2:
+                    throw new BudgetStoreUnavailableException("The budget store is being rebuilt from the ledger; try again in a moment.");
+            }
 
-        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
-            BudgetScripts.Settle,
-            [key, BudgetKeys.Deadlines],
-            [cost, reservationId, finalState, CheapestCallNanos]))!;
-        var status = (long)result[0];
-        if (status == -404)
+            var settledNow = (long)result[0] == 1;
+            var late = (string)result[2]!;
+            var agentId = (string)result[5]!;
+            var projectId = (string?)result[6] is { Length: > 0 } p ? p : null;
+            if (settledNow && late.Length > 0)
+            {
+                LogLateCommit(logger, reservationId, late, Nanos.ToUsd(cost));
+            }
+
+            if (settledNow && late.Length == 0 && cost > (long)result[8])
+            {
+                LogAboveEstimate(logger, reservationId, agentId);
+            }
+
+            await PublishAsync(result, 9, agentId, projectId);
+            return new SettleOutcome(
+                new CommitResult(reservationId, Nanos.ToUsd((long)result[1]), Nanos.ToUsd((long)result[3]), Nanos.ToUsd((long)result[4]), AlreadySettled: !settledNow),
+                (string)result[7]!, late);
+        }
+        catch (Exception ex) when (IsOutage(ex))
         {
-            return null;
+            throw new BudgetStoreUnavailableException("The budget store (Redis) cannot be reached; retry the settlement.", ex);
         }
-
-        if (status == 0)
-        {
-            return new CommitResult(reservationId, Nanos.ToUsd((long)result[1]), 0, 0, AlreadySettled: true);
-        }
-
-        var agentSpent = (long)result[2];
-        var agentLimit = (long)result[3];
-        if (usage is not null && cost > 0)
-        {
-            ledger.Record(new LedgerEntry(reservationId, reservation[1]!, reservation[2].IsNullOrEmpty ? null : (string?)reservation[2],
-                reservation[0]!, usage.InputTokens, usage.CachedInputTokens, usage.OutputTokens, cost,
-                reservation[3]!, reservation[4].IsNullOrEmpty ? null : (string?)reservation[4], time.GetUtcNow()));
-        }
-
-        if ((long)result[4] == 1)
-        {
-            LogLateCommit(logger, reservationId);
-        }
-
-        var agentId = (string)result[5]!;
-        var projectId = (string?)result[6] is { Length: > 0 } p ? p : null;
-        for (var i = 7; i < result.Length; i++)
-        {
-            events.Crossed((string)result[i]!, agentId, projectId, time.GetUtcNow());
-        }
-
-        return new CommitResult(reservationId, Nanos.ToUsd(cost), Nanos.ToUsd(agentSpent), Nanos.ToUsd(agentLimit - agentSpent), AlreadySettled: false);
     }
 
     public async Task<BudgetStatus?> GetAsync(string scope, string id)
@@ -177,13 +195,16 @@ public sealed partial class BudgetStore(
             Nanos.ToUsd(Math.Max(0, limit - spent - reserved)), BudgetPeriods.Name(period), BudgetPeriods.Start(period, now));
     }
 
-    /// <summary>Sets a limit; raising it unblocks at once (the next reservation sees it). Written to the ledger database too.</summary>
+    /// <summary>Sets a limit (in the ledger database first, so a rebuild restores it); raising it unblocks at once.</summary>
     public async Task SetLimitAsync(string scope, string id, long limitNanos, BudgetPeriod period)
     {
         await ledger.SaveLimitAsync(scope, id, limitNanos, period);
-        await Db.HashSetAsync(BudgetKeys.Config(scope, id), [new("limit", limitNanos), new("period", BudgetPeriods.Name(period))]);
-        // A raised limit can make an exhausted budget usable again: let it be reported again when it runs out.
-        await Db.HashDeleteAsync(BudgetKeys.Counter(scope, id, BudgetPeriods.Key(period, time.GetUtcNow())), ["exhausted", "t100"]);
+        var now = time.GetUtcNow();
+        var flags = (RedisResult[])(await Db.ScriptEvaluateAsync(
+            BudgetScripts.SetLimit,
+            [BudgetKeys.Config(scope, id), BudgetKeys.Counter(scope, id, BudgetPeriods.Key(period, now))],
+            [limitNanos, BudgetPeriods.Name(period), prices.CheapestCallNanos, scope]))!;
+        await PublishAsync(flags, 0, scope == "agent" ? id : "", scope == "project" ? id : null);
     }
 
     /// <summary>Drops a deadline entry whose reservation record no longer exists.</summary>
@@ -194,27 +215,46 @@ public sealed partial class BudgetStore(
         (await Db.SortedSetRangeByScoreAsync(BudgetKeys.Deadlines, double.NegativeInfinity, time.GetUtcNow().ToUnixTimeMilliseconds(), take: max))
             .Select(v => (string)v!).ToArray();
 
+    /// <summary>Reservations handed out unchecked (fail-open) whose deadline passed are forgotten: nothing was held.</summary>
+    public void ForgetExpiredUnchecked()
+    {
+        var now = time.GetUtcNow();
+        foreach (var (id, open) in _open)
+        {
+            if (open.Deadline < now)
+            {
+                _open.TryRemove(id, out _);
+            }
+        }
+    }
+
     /// <summary>
-    /// Redis came back empty (or was flushed): restore limits and the spent totals of every period from the ledger,
-    /// then set the marker. Reservations are refused (503) until this is done.
+    /// Rebuilds Redis from the ledger when its state is gone (marker missing) or was bypassed (fail-open commits went
+    /// straight to the ledger). Returns true when Redis is ready; false while another caller rebuilds.
     /// </summary>
-    public async Task RebuildAsync()
+    public async Task<bool> RebuildAsync()
     {
         var db = Db;
+        if (_rebuildAfterOutage)
+        {
+            _rebuildAfterOutage = false;
+            await db.KeyDeleteAsync(BudgetKeys.Marker);
+        }
+
         if (await db.KeyExistsAsync(BudgetKeys.Marker))
         {
-            return;
+            return true;
         }
 
         if (!await db.StringSetAsync(BudgetKeys.RebuildLock, Environment.ProcessId, TimeSpan.FromSeconds(60), When.NotExists))
         {
-            // Another instance rebuilds; callers get 503 and retry.
-            return;
+            return false;
         }
 
         try
         {
-            await ledger.FlushAsync();
+            // Reservations and commits answer 503 until the marker is back, so the totals cannot move under us.
+            await outbox.DrainAllAsync();
             var limits = await ledger.LoadLimitsAsync();
             var spent = await ledger.LoadSpentByCounterAsync();
             var batch = db.CreateBatch();
@@ -233,6 +273,7 @@ public sealed partial class BudgetStore(
             await Task.WhenAll(writes);
             await db.StringSetAsync(BudgetKeys.Marker, time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
             LogRebuilt(logger, limits.Count, spent.Count);
+            return true;
         }
         finally
         {
@@ -240,20 +281,49 @@ public sealed partial class BudgetStore(
         }
     }
 
-    private async Task ReportExhaustedIfSoAsync(string scope, string id, long spent, long reserved, long limit, string period, DateTimeOffset now)
+    private ReserveOutcome ReserveUnchecked(ReservationRequest request, long amount, DateTimeOffset deadline)
     {
-        if (limit - spent - reserved >= CheapestCallNanos)
+        var id = OpenPrefix + Guid.CreateVersion7().ToString("N");
+        _open[id] = new OpenReservation(request.AgentId, request.ProjectId, request.Model, deadline);
+        return new ReserveOutcome.Reserved(new ReservationCreated(id, Nanos.ToUsd(amount), 0m, deadline));
+    }
+
+    /// <summary>A fail-open call: its cost goes straight to the ledger, and Redis is rebuilt from the ledger once it is back.</summary>
+    private async Task<SettleOutcome?> SettleUncheckedAsync(string reservationId, CommitRequest? usage)
+    {
+        if (!_open.TryRemove(reservationId, out var open))
         {
-            return;
+            return null;
         }
 
-        // Once per period, like the thresholds.
-        var counter = BudgetKeys.Counter(scope, id, BudgetPeriods.Key(BudgetPeriods.TryParse(period, out var p) ? p : BudgetPeriod.Lifetime, now));
-        if (await Db.HashSetAsync(counter, "exhausted", 1, When.NotExists))
+        long cost = 0;
+        if (usage is not null)
         {
-            events.Crossed($"{scope}:exhausted:{spent}:{limit}", scope == "agent" ? id : "", scope == "project" ? id : null, now);
+            cost = prices.Find(open.Model)!.CostNanos(usage.InputTokens, usage.CachedInputTokens, usage.CacheWriteInputTokens, usage.OutputTokens);
+            var now = time.GetUtcNow();
+            var limits = (await ledger.LoadLimitsAsync()).ToDictionary(l => (l.Scope, l.Id), l => l.Period);
+            string CounterOf(string scope, string id) =>
+                BudgetKeys.Counter(scope, id, BudgetPeriods.Key(limits.GetValueOrDefault((scope, id), BudgetPeriod.Lifetime), now));
+            await ledger.WriteAsync(
+                [new LedgerEntry(reservationId, open.AgentId, open.ProjectId, open.Model, usage.InputTokens, usage.CachedInputTokens,
+                    usage.CacheWriteInputTokens, usage.OutputTokens, cost, CounterOf("agent", open.AgentId),
+                    open.ProjectId is null ? null : CounterOf("project", open.ProjectId), now)],
+                CancellationToken.None);
+            _rebuildAfterOutage = true;
+        }
+
+        return new SettleOutcome(new CommitResult(reservationId, Nanos.ToUsd(cost), 0m, 0m, AlreadySettled: false), usage is null ? "released" : "committed", "");
+    }
+
+    private async ValueTask PublishAsync(RedisResult[] result, int firstFlag, string agentId, string? projectId)
+    {
+        for (var i = firstFlag; i < result.Length; i++)
+        {
+            await events.CrossedAsync((string)result[i]!, agentId, projectId, time.GetUtcNow());
         }
     }
+
+    private static bool IsOutage(Exception ex) => ex is RedisConnectionException or RedisTimeoutException or TimeoutException;
 
     private static RedisKey[] Counters(string scope, string id, DateTimeOffset now) =>
     [
@@ -262,12 +332,20 @@ public sealed partial class BudgetStore(
         BudgetKeys.Counter(scope, id, BudgetPeriods.Key(BudgetPeriod.Monthly, now)),
     ];
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Redis is unreachable; reservations fail closed: {Reason}")]
-    private static partial void LogRedisDown(ILogger logger, string reason);
+    private sealed record OpenReservation(string AgentId, string? ProjectId, string Model, DateTimeOffset Deadline);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Reservation {ReservationId} was committed after its deadline had released it; its cost is recorded")]
-    private static partial void LogLateCommit(ILogger logger, string reservationId);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Redis is unreachable; reservations fail {Mode}: {Reason}")]
+    private static partial void LogRedisDown(ILogger logger, string mode, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reservation {ReservationId} was committed after it had been {State}; its cost {CostUsd} USD is recorded as spent (the call happened)")]
+    private static partial void LogLateCommit(ILogger logger, string reservationId, string state, decimal costUsd);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reservation {ReservationId} of agent {AgentId} cost more than its reserved upper bound; the caller's estimate was not a bound")]
+    private static partial void LogAboveEstimate(ILogger logger, string reservationId, string agentId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rebuilt budgets from the ledger: {Limits} limits, {Counters} period counters")]
     private static partial void LogRebuilt(ILogger logger, int limits, int counters);
 }
+
+/// <summary>Redis cannot be used right now (down, or being rebuilt): the API answers 503.</summary>
+public sealed class BudgetStoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

@@ -4,8 +4,9 @@ using StackExchange.Redis;
 namespace IronAspire.Budget.Budgets;
 
 /// <summary>
-/// Releases reservations whose deadline passed, so a Router that crashed mid-call cannot hold budget for longer
-/// than the deadline. Also rebuilds Redis from the ledger at start when Redis came back empty.
+/// Releases reservations whose deadline passed, so a Router that crashed mid-call cannot hold budget for longer than
+/// the deadline. Each tick also checks that Redis still holds the service's state (the marker) and rebuilds it from the
+/// ledger when it does not — at start, after a flush, or after fail-open calls bypassed it.
 /// </summary>
 public sealed partial class ReservationSweeper(BudgetStore store, IOptions<BudgetOptions> options, TimeProvider time, ILogger<ReservationSweeper> logger)
     : BackgroundService
@@ -13,15 +14,14 @@ public sealed partial class ReservationSweeper(BudgetStore store, IOptions<Budge
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.SweepIntervalSeconds), time);
-        var ready = false;
         do
         {
             try
             {
-                if (!ready)
+                store.ForgetExpiredUnchecked();
+                if (!await store.RebuildAsync())
                 {
-                    await store.RebuildAsync();
-                    ready = true;
+                    continue;
                 }
 
                 foreach (var reservation in await store.ExpiredReservationsAsync(500))
@@ -31,13 +31,13 @@ public sealed partial class ReservationSweeper(BudgetStore store, IOptions<Budge
                         case null:
                             await store.ForgetAsync(reservation);
                             break;
-                        case { AlreadySettled: false }:
+                        case { Result.AlreadySettled: false }:
                             LogExpired(logger, reservation);
                             break;
                     }
                 }
             }
-            catch (Exception ex) when (ex is RedisException or Npgsql.NpgsqlException or TimeoutException)
+            catch (Exception ex) when (ex is RedisException or Npgsql.NpgsqlException or TimeoutException or BudgetStoreUnavailableException)
             {
                 LogSweepFailed(logger, ex.Message);
             }

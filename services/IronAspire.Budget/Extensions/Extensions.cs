@@ -17,6 +17,7 @@ public static class Extensions
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddProblemDetails();
+        services.AddExceptionHandler<BudgetErrorHandler>();
         services.AddOpenApi();
 
         builder.AddRedisClient("cache");
@@ -25,7 +26,9 @@ public static class Extensions
         services.AddSingleton<PriceTable>();
         services.AddSingleton<BudgetEvents>();
         services.AddSingleton<BudgetLedger>();
-        services.AddHostedService(sp => sp.GetRequiredService<BudgetLedger>());
+        // First hosted service: the ledger schema exists before anything else starts.
+        services.AddSingleton<LedgerOutbox>();
+        services.AddHostedService(sp => sp.GetRequiredService<LedgerOutbox>());
         services.AddSingleton<BudgetStore>();
         services.AddHostedService<ReservationSweeper>();
         return builder;

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using IronAspire.Budget.Budgets;
 using Npgsql;
 using NpgsqlTypes;
@@ -7,44 +6,19 @@ namespace IronAspire.Budget.Ledger;
 
 public sealed record LedgerEntry(
     string ReservationId, string AgentId, string? ProjectId, string Model,
-    long InputTokens, long CachedInputTokens, long OutputTokens, long CostNanos,
+    long InputTokens, long CachedInputTokens, long CacheWriteInputTokens, long OutputTokens, long CostNanos,
     string AgentCounter, string? ProjectCounter, DateTimeOffset CommittedAt);
 
 public sealed record StoredLimit(string Scope, string Id, long LimitNanos, BudgetPeriod Period);
 
 /// <summary>
-/// The durable record of every committed cost and every limit, in PostgreSQL. Costs are written behind the commit
-/// (batched, off the request path) so a commit costs one Redis round trip; what a crash of this process can lose is
-/// the batch not yet written — at most <see cref="FlushInterval"/> of commits, which Redis (append-only) still holds.
-/// Rebuilding Redis from the ledger needs both to be lost at once.
+/// The durable record of every committed cost and every limit, in PostgreSQL. The commit script appends each cost to
+/// a Redis stream in the same atomic step that counts it (<see cref="LedgerOutbox"/> drains it), so a commit costs one
+/// Redis round trip and a crash of this service loses nothing.
 /// </summary>
-public sealed partial class BudgetLedger(NpgsqlDataSource dataSource, ILogger<BudgetLedger> logger) : BackgroundService
+public sealed class BudgetLedger(NpgsqlDataSource dataSource)
 {
-    public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(50);
-
-    private readonly Channel<LedgerEntry> _pending = Channel.CreateBounded<LedgerEntry>(new BoundedChannelOptions(100_000)
-    {
-        SingleReader = true,
-        FullMode = BoundedChannelFullMode.Wait,
-    });
-
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-
-    /// <summary>The tables exist before the service takes requests (as eShop applies migrations at start).</summary>
-    public override async Task StartAsync(CancellationToken cancellationToken)
-    {
-        await EnsureSchemaAsync(cancellationToken);
-        await base.StartAsync(cancellationToken);
-    }
-
-    public void Record(LedgerEntry entry)
-    {
-        if (!_pending.Writer.TryWrite(entry))
-        {
-            // Full: wait rather than drop (a commit that cannot be recorded must not vanish).
-            _pending.Writer.WriteAsync(entry).AsTask().GetAwaiter().GetResult();
-        }
-    }
 
     public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
     {
@@ -61,6 +35,7 @@ public sealed partial class BudgetLedger(NpgsqlDataSource dataSource, ILogger<Bu
                 agent_counter text NOT NULL,
                 project_counter text NULL,
                 committed_at timestamptz NOT NULL);
+            ALTER TABLE budget_ledger ADD COLUMN IF NOT EXISTS cache_write_input_tokens bigint NOT NULL DEFAULT 0;
             CREATE INDEX IF NOT EXISTS budget_ledger_agent ON budget_ledger (agent_id, committed_at);
             CREATE TABLE IF NOT EXISTS budget_limits (
                 scope text NOT NULL,
@@ -118,61 +93,16 @@ public sealed partial class BudgetLedger(NpgsqlDataSource dataSource, ILogger<Bu
         return totals;
     }
 
-    /// <summary>Writes everything recorded so far (before a rebuild, and at shutdown).</summary>
-    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    /// <summary>Sum of every recorded cost of an agent (for reconciliation and tests).</summary>
+    public async Task<long> TotalSpentAsync(string agentId)
     {
-        var batch = new List<LedgerEntry>();
-        while (_pending.Reader.TryRead(out var entry))
-        {
-            batch.Add(entry);
-        }
-
-        await WriteAsync(batch, cancellationToken);
+        await using var command = dataSource.CreateCommand("SELECT coalesce(sum(cost_nanos), 0)::bigint FROM budget_ledger WHERE agent_id = $1");
+        command.Parameters.Add(new() { Value = agentId });
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var batch = new List<LedgerEntry>(512);
-        try
-        {
-            while (await _pending.Reader.WaitToReadAsync(stoppingToken))
-            {
-                await Task.Delay(FlushInterval, stoppingToken);
-                while (batch.Count < 5000 && _pending.Reader.TryRead(out var entry))
-                {
-                    batch.Add(entry);
-                }
-
-                await WriteWithRetryAsync(batch, stoppingToken);
-                batch.Clear();
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-
-        await WriteWithRetryAsync(batch, CancellationToken.None);
-        await FlushAsync(CancellationToken.None);
-    }
-
-    private async Task WriteWithRetryAsync(List<LedgerEntry> batch, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; batch.Count > 0; attempt++)
-        {
-            try
-            {
-                await WriteAsync(batch, cancellationToken);
-                return;
-            }
-            catch (NpgsqlException ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                LogWriteFailed(logger, batch.Count, attempt, ex.Message);
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 100 * attempt)), cancellationToken);
-            }
-        }
-    }
-
-    private async Task WriteAsync(List<LedgerEntry> batch, CancellationToken cancellationToken)
+    /// <summary>Writes entries in one transaction; idempotent on the reservation id (a retried batch is stored once).</summary>
+    public async Task WriteAsync(IReadOnlyList<LedgerEntry> batch, CancellationToken cancellationToken)
     {
         if (batch.Count == 0)
         {
@@ -190,8 +120,8 @@ public sealed partial class BudgetLedger(NpgsqlDataSource dataSource, ILogger<Bu
                 await staging.ExecuteNonQueryAsync(cancellationToken);
             }
 
-            await using (var writer = await connection.BeginBinaryImportAsync(
-                "COPY ledger_staging (reservation_id, agent_id, project_id, model, input_tokens, cached_input_tokens, output_tokens, cost_nanos, agent_counter, project_counter, committed_at) FROM STDIN (FORMAT BINARY)", cancellationToken))
+            const string Columns = "reservation_id, agent_id, project_id, model, input_tokens, cached_input_tokens, cache_write_input_tokens, output_tokens, cost_nanos, agent_counter, project_counter, committed_at";
+            await using (var writer = await connection.BeginBinaryImportAsync($"COPY ledger_staging ({Columns}) FROM STDIN (FORMAT BINARY)", cancellationToken))
             {
                 foreach (var e in batch)
                 {
@@ -202,6 +132,7 @@ public sealed partial class BudgetLedger(NpgsqlDataSource dataSource, ILogger<Bu
                     await writer.WriteAsync(e.Model, cancellationToken);
                     await writer.WriteAsync(e.InputTokens, cancellationToken);
                     await writer.WriteAsync(e.CachedInputTokens, cancellationToken);
+                    await writer.WriteAsync(e.CacheWriteInputTokens, cancellationToken);
                     await writer.WriteAsync(e.OutputTokens, cancellationToken);
                     await writer.WriteAsync(e.CostNanos, cancellationToken);
                     await writer.WriteAsync(e.AgentCounter, cancellationToken);
@@ -212,10 +143,9 @@ public sealed partial class BudgetLedger(NpgsqlDataSource dataSource, ILogger<Bu
                 await writer.CompleteAsync(cancellationToken);
             }
 
-            // Idempotent: a commit recorded twice (retried) is stored once.
             await using (var insert = connection.CreateCommand())
             {
-                insert.CommandText = "INSERT INTO budget_ledger SELECT * FROM ledger_staging ON CONFLICT (reservation_id) DO NOTHING";
+                insert.CommandText = $"INSERT INTO budget_ledger ({Columns}) SELECT {Columns} FROM ledger_staging ON CONFLICT (reservation_id) DO NOTHING";
                 await insert.ExecuteNonQueryAsync(cancellationToken);
             }
 
@@ -226,7 +156,4 @@ public sealed partial class BudgetLedger(NpgsqlDataSource dataSource, ILogger<Bu
             _writeLock.Release();
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {Count} ledger entries failed (attempt {Attempt}): {Reason}; retrying")]
-    private static partial void LogWriteFailed(ILogger logger, int count, int attempt, string reason);
 }

@@ -5,47 +5,52 @@ namespace IronAspire.Budget.Pricing;
 
 /// <summary>
 /// Prices per model: prices.json shipped with the service, overridden by configuration <c>Budget:Prices:{model}</c>.
-/// A dated snapshot (gpt-4o-2024-08-06, claude-sonnet-4-5-20250929) is priced as its family; a model with no price
-/// is refused unless <c>Budget:DefaultPrice</c> is set, because a budget that cannot price a call cannot enforce it.
+/// A model is found by its exact id, else by the longest priced id it starts with followed by '-' (dated snapshots such
+/// as gpt-4o-2024-08-06 or claude-sonnet-4-5-20250929 are priced as their family). A model with no price is refused
+/// unless <c>Budget:DefaultPrice</c> is set, because a budget that cannot price a call cannot enforce it.
 /// </summary>
 public sealed class PriceTable
 {
     private readonly Dictionary<string, ModelPrice> _prices;
     private readonly ModelPrice? _default;
 
-    public PriceTable(IOptions<BudgetOptions> options, IHostEnvironment environment)
+    public PriceTable(IOptions<BudgetOptions> options)
     {
-        var file = Path.Combine(AppContext.BaseDirectory, "prices.json");
+        var settings = options.Value;
         _prices = new Dictionary<string, ModelPrice>(StringComparer.OrdinalIgnoreCase);
-        using (var document = JsonDocument.Parse(File.ReadAllText(file)))
+        using (var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "prices.json"))))
         {
             foreach (var entry in document.RootElement.EnumerateObject().Where(e => e.Value.ValueKind == JsonValueKind.Object))
             {
-                _prices[entry.Name] = new ModelPrice(
-                    entry.Value.GetProperty("input").GetDecimal(),
-                    entry.Value.GetProperty("cachedInput").GetDecimal(),
-                    entry.Value.GetProperty("output").GetDecimal());
+                _prices[entry.Name] = Read(entry.Value);
             }
         }
 
-        foreach (var (model, price) in options.Value.Prices)
+        foreach (var (model, price) in settings.Prices)
         {
-            _prices[model] = new ModelPrice(price.Input, price.CachedInput ?? price.Input, price.Output);
+            _prices[model] = price.ToModelPrice();
         }
 
-        if (options.Value.DefaultPrice is { } fallback)
-        {
-            _default = new ModelPrice(fallback.Input, fallback.CachedInput ?? fallback.Input, fallback.Output);
-        }
+        _default = settings.DefaultPrice?.ToModelPrice();
 
-        _ = environment;
-        Cheapest = _prices.Values.Append(_default).OfType<ModelPrice>().MinBy(p => p.Input + p.Output)!;
+        // "The cheapest call" is measured on a model an agent can act with: embeddings (no output price) do not count.
+        Cheapest = settings.CheapestCallModel is { } pinned
+            ? Find(pinned) ?? throw new OptionsValidationException(BudgetOptions.SectionName, typeof(BudgetOptions), [$"Budget:CheapestCallModel '{pinned}' has no price."])
+            : _prices.Values.Append(_default).OfType<ModelPrice>().Where(p => p.Output > 0).MinBy(p => p.Input + p.Output)
+              ?? new ModelPrice(0, 0, 0, 0);
+        CheapestCallNanos = Math.Max(1, Cheapest.CostNanos(settings.CheapestCallInputTokens, 0, 0, settings.CheapestCallOutputTokens));
     }
 
     public IReadOnlyDictionary<string, ModelPrice> All => _prices;
 
-    /// <summary>The cheapest model's price: what "cannot pay for the cheapest call" is measured against.</summary>
+    /// <summary>The cheapest generative model's price.</summary>
     public ModelPrice Cheapest { get; }
+
+    /// <summary>
+    /// What the cheapest call costs (Budget:CheapestCallInputTokens in, CheapestCallOutputTokens out, on the cheapest
+    /// model): a budget whose remainder is below it is exhausted.
+    /// </summary>
+    public long CheapestCallNanos { get; }
 
     public ModelPrice? Find(string model)
     {
@@ -54,7 +59,6 @@ public sealed class PriceTable
             return price;
         }
 
-        // Longest known prefix followed by '-' (dated snapshots and variants of a family).
         ModelPrice? best = null;
         var bestLength = 0;
         foreach (var (name, candidate) in _prices)
@@ -68,5 +72,19 @@ public sealed class PriceTable
         }
 
         return best ?? _default;
+    }
+
+    private static ModelPrice Read(JsonElement json)
+    {
+        var input = json.GetProperty("input").GetDecimal();
+        var longContext = json.TryGetProperty("longContext", out var tier)
+            ? new LongContextPrice(tier.GetProperty("aboveInputTokens").GetInt64(), Read(tier))
+            : null;
+        return new ModelPrice(
+            input,
+            json.TryGetProperty("cachedInput", out var cached) ? cached.GetDecimal() : input,
+            json.TryGetProperty("cacheWriteInput", out var written) ? written.GetDecimal() : input,
+            json.GetProperty("output").GetDecimal(),
+            longContext);
     }
 }
