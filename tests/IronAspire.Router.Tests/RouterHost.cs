@@ -78,9 +78,11 @@ public sealed class RouterHost : IAsyncDisposable
     public static async Task<RouterHost> StartAsync(IDictionary<string, string?> settings)
     {
         var redis = await BackingServers.RedisAsync();
+        var messaging = await BackingServers.RabbitMqAsync();
         var factory = new WebApplicationFactory<RouterOptions>().WithWebHostBuilder(web =>
         {
             web.UseSetting("ConnectionStrings:cache", redis);
+            web.UseSetting("ConnectionStrings:messaging", messaging);
             web.UseSetting("IRONASPIRE_DEMO_KEY", AgentKey);
             web.UseSetting("IRONASPIRE_ADMIN_KEY", AdminKey);
             web.UseSetting("Router:Resilience:RetryBaseDelayMs", "5");

@@ -27,6 +27,7 @@ public static class Extensions
         services.AddOpenApi();
         builder.AddRedisClient("cache");
         builder.AddPiiPolicies();
+        builder.AddEventBus();
 
         services.AddSingleton<RouterMetrics>();
         services.AddSingleton<RouterEvents>();

@@ -35,17 +35,17 @@ public sealed class BudgetClient(IHttpClientFactory httpClientFactory)
             problem?["detail"]?.GetValue<string>() ?? $"The budget service answered HTTP {(int)response.StatusCode}.");
     }
 
-    /// <summary>Returns false when the reservation no longer exists (nothing left to settle).</summary>
-    public async Task<bool> CommitAsync(string reservationId, CommitRequest usage, CancellationToken cancellationToken)
+    /// <summary>Returns the committed cost in USD, or null when the reservation no longer exists (nothing left to settle).</summary>
+    public async Task<decimal?> CommitAsync(string reservationId, CommitRequest usage, CancellationToken cancellationToken)
     {
         using var response = await Http.PostAsJsonAsync($"/v1/reservations/{reservationId}/commit", usage, cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
-            return false;
+            return null;
         }
 
         response.EnsureSuccessStatusCode();
-        return true;
+        return (await response.Content.ReadFromJsonAsync<CommitResult>(cancellationToken))!.CostUsd;
     }
 
     public async Task<bool> ReleaseAsync(string reservationId, CancellationToken cancellationToken)

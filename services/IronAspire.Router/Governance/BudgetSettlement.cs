@@ -4,8 +4,11 @@ using Microsoft.Extensions.Logging;
 
 namespace IronAspire.Router.Governance;
 
-/// <summary>One reservation to settle once its call is over: commit with usage, or release when there is none.</summary>
-public sealed record Settlement(string ReservationId, CommitRequest? Usage, DateTimeOffset ExpiresAt);
+/// <summary>
+/// One reservation to settle once its call is over: commit with usage, or release when there is none.
+/// <paramref name="Settled"/> gets the committed cost in USD (0 for a release, or when settling gave up).
+/// </summary>
+public sealed record Settlement(string ReservationId, CommitRequest? Usage, DateTimeOffset ExpiresAt, Action<decimal> Settled);
 
 /// <summary>
 /// Settles reservations after the response went out (never on the client's time). A commit is retried with backoff
@@ -55,9 +58,17 @@ public sealed partial class BudgetSettlement(BudgetClient budget, TimeProvider t
             try
             {
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                _ = settlement.Usage is { } usage
-                    ? await budget.CommitAsync(settlement.ReservationId, usage, timeout.Token)
-                    : await budget.ReleaseAsync(settlement.ReservationId, timeout.Token);
+                var cost = 0m;
+                if (settlement.Usage is { } usage)
+                {
+                    cost = await budget.CommitAsync(settlement.ReservationId, usage, timeout.Token) ?? 0m;
+                }
+                else
+                {
+                    await budget.ReleaseAsync(settlement.ReservationId, timeout.Token);
+                }
+
+                settlement.Settled(cost);
                 return;
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or OperationCanceledException)
@@ -65,6 +76,7 @@ public sealed partial class BudgetSettlement(BudgetClient budget, TimeProvider t
                 if (time.GetUtcNow() > settlement.ExpiresAt + LateCommitWindow)
                 {
                     LogGaveUp(logger, settlement.ReservationId);
+                    settlement.Settled(0m);
                     return;
                 }
 

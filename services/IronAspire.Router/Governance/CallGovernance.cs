@@ -48,7 +48,8 @@ public sealed partial class CallGovernance(
 
         var tally = new PiiTally();
         JsonBodyRedaction.RewriteRequestTexts(call.Request!.Root, text => policy.Request.Redact(text, tally));
-        call.RequestPiiCounts = tally.Total > 0 ? tally.Counts : null;
+        call.RequestPiiCounts = tally.Total > 0 ? new Dictionary<string, int>(tally.Counts) : null;
+        call.RequestPiiAction = tally.Action.ToString().ToLowerInvariant();
         if (tally.Blocked)
         {
             // Names the types, never the values.
@@ -102,21 +103,27 @@ public sealed partial class CallGovernance(
         }
     }
 
-    /// <summary>Settles the reservation (commit with usage, or release) in the background and publishes the call's events.</summary>
+    /// <summary>
+    /// Settles the reservation (commit with usage, or release) in the background, then publishes the call's events
+    /// with the cost the Budget service computed.
+    /// </summary>
     public void Finish(LlmCall call, string? errorType, int statusCode)
     {
         call.ErrorType ??= errorType;
         call.StatusCode = statusCode;
-        if (call.ReservationId is { } reservationId)
+        call.EndTimestamp = time.GetTimestamp();
+        if (call.ReservationId is not { } reservationId)
         {
-            var usage = call.BillableUsage();
-            settlement.Enqueue(new Settlement(
-                reservationId,
-                usage == TokenUsage.None ? null : new CommitRequest(usage.InputTokens, usage.OutputTokens, usage.CachedInputTokens),
-                call.ReservationExpiresAt ?? time.GetUtcNow()));
+            events.CallFinished(call, 0m);
+            return;
         }
 
-        events.CallFinished(call);
+        var usage = call.BillableUsage();
+        settlement.Enqueue(new Settlement(
+            reservationId,
+            usage == TokenUsage.None ? null : new CommitRequest(usage.InputTokens, usage.OutputTokens, usage.CachedInputTokens),
+            call.ReservationExpiresAt ?? time.GetUtcNow(),
+            cost => events.CallFinished(call, cost)));
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The budget service is unreachable; refusing calls: {Reason}")]

@@ -19,6 +19,9 @@ internal sealed class PiiResponseRedaction(PiiRedactor redactor) : IResponseReda
         return new Stream(stream);
     }
 
+    /// <summary>The strongest action the policy took on the response (redact over audit).</summary>
+    public string Action => (_streams.Select(s => s.Tally.Action).Append(Tally.Action).Max()).ToString().ToLowerInvariant();
+
     /// <summary>Counts per entity type over the whole response (body and streams).</summary>
     public IReadOnlyDictionary<string, int> Counts()
     {

@@ -35,8 +35,13 @@ public sealed class LlmCall(string requestId, AgentIdentity agent, LlmOperation 
 
     public DateTimeOffset? ReservationExpiresAt { get; set; }
 
-    /// <summary>PII found in the request, per entity type (null when none).</summary>
+    /// <summary>PII found in the request, per entity type (null when none), and what the policy did with it.</summary>
     public IReadOnlyDictionary<string, int>? RequestPiiCounts { get; set; }
+
+    public string? RequestPiiAction { get; set; }
+
+    /// <summary>When the response was complete (the latency of the call as the client saw it).</summary>
+    public long? EndTimestamp { get; set; }
 
     /// <summary>Response-side PII redaction for this agent, or null when its policy leaves responses alone.</summary>
     public IResponseRedaction? ResponseRedaction { get; set; }
