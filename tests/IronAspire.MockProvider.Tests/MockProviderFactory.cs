@@ -5,7 +5,10 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Anthropic;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using OpenAI;
 
 namespace IronAspire.MockProvider.Tests;
@@ -14,7 +17,7 @@ namespace IronAspire.MockProvider.Tests;
 /// The MockProvider in-process (TestServer), with the official OpenAI and Anthropic SDKs pointed at it, plus raw HTTP
 /// and admin helpers. Each instance is its own provider: no state is shared between instances.
 /// </summary>
-public sealed class MockProviderFactory : WebApplicationFactory<Program>
+public class MockProviderFactory : WebApplicationFactory<Program>
 {
     private (string Key, string? Value)[] _settings = [];
 
@@ -29,10 +32,15 @@ public sealed class MockProviderFactory : WebApplicationFactory<Program>
         }
     }
 
+    /// <summary>Where the simulator listens: the in-memory TestServer, or a loopback port (see <see cref="SocketMockProviderFactory"/>).</summary>
+    public Uri BaseAddress => SocketAddress ?? Server.BaseAddress;
+
+    protected Uri? SocketAddress { get; set; }
+
     /// <summary>An HttpClient to the simulator with the given default headers (e.g. x-mock-mode).</summary>
     public HttpClient Http(params (string Name, string Value)[] headers)
     {
-        var client = CreateClient();
+        var client = SocketAddress is null ? CreateClient() : new HttpClient { BaseAddress = SocketAddress };
         foreach (var (name, value) in headers)
         {
             client.DefaultRequestHeaders.TryAddWithoutValidation(name, value);
@@ -44,7 +52,7 @@ public sealed class MockProviderFactory : WebApplicationFactory<Program>
     public OpenAIClient OpenAI(params (string Name, string Value)[] headers) =>
         new(new ApiKeyCredential("sk-test-openai"), new OpenAIClientOptions
         {
-            Endpoint = new Uri(Server.BaseAddress, "/v1"),
+            Endpoint = new Uri(BaseAddress, "/v1"),
             Transport = new HttpClientPipelineTransport(Http(headers)),
             RetryPolicy = new ClientRetryPolicy(0),
         });
@@ -52,7 +60,7 @@ public sealed class MockProviderFactory : WebApplicationFactory<Program>
     public AnthropicClient Anthropic(params (string Name, string Value)[] headers) => new()
     {
         HttpClient = Http(headers),
-        BaseUrl = Server.BaseAddress.ToString().TrimEnd('/'),
+        BaseUrl = BaseAddress.ToString().TrimEnd('/'),
         ApiKey = "sk-ant-test",
         MaxRetries = 0,
         // The SDK checks every field of our responses against Anthropic's schema.
@@ -67,13 +75,27 @@ public sealed class MockProviderFactory : WebApplicationFactory<Program>
 
     public async Task<JsonObject> StatsAsync()
     {
-        using var client = CreateClient();
+        using var client = Http();
         return (await client.GetFromJsonAsync<JsonObject>("/admin/stats"))!;
     }
 
     /// <summary>Requests that reached <paramref name="endpoint"/> for <paramref name="model"/>.</summary>
     public async Task<long> CountAsync(string endpoint, string model) =>
         (await StatsAsync())["byEndpointModel"]?[endpoint]?[model]?.GetValue<long>() ?? 0;
+}
+
+/// <summary>
+/// The simulator on a real loopback port (Kestrel): dropped connections and cut streams behave as they do over TCP,
+/// where the bytes sent before the cut reach the client.
+/// </summary>
+public sealed class SocketMockProviderFactory : MockProviderFactory
+{
+    public SocketMockProviderFactory()
+    {
+        UseKestrel(0);
+        StartServer();
+        SocketAddress = new Uri(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+    }
 }
 
 /// <summary>Request bodies for raw HTTP tests.</summary>

@@ -14,6 +14,12 @@ public sealed class SimulatedCall(HttpContext context, JsonDocument document, Pr
     /// <summary>Content events sent before a drop-mid-stream fault closes the connection.</summary>
     public const int EventsBeforeDrop = 3;
 
+    /// <summary>
+    /// How long the connection stays up after the last bytes before a drop-mid-stream cut: closing at once resets
+    /// the TCP connection, and the client's kernel would discard the bytes it had received but not yet read.
+    /// </summary>
+    public static readonly TimeSpan DropGrace = TimeSpan.FromMilliseconds(100);
+
     private Utf8JsonWriter? _writer;
     private ArrayBufferWriter<byte>? _partial;
     private int _contentEvents;
@@ -74,7 +80,7 @@ public sealed class SimulatedCall(HttpContext context, JsonDocument document, Pr
         {
             await context.Response.Body.WriteAsync(partial.WrittenMemory[..(partial.WrittenCount / 2)], Aborted);
             await context.Response.Body.FlushAsync(Aborted);
-            context.Abort();
+            await CutAsync();
             return;
         }
 
@@ -118,11 +124,17 @@ public sealed class SimulatedCall(HttpContext context, JsonDocument document, Pr
         await pipe.FlushAsync(Aborted);
         if (content && DropMidStream && ++_contentEvents == EventsBeforeDrop)
         {
-            context.Abort();
+            await CutAsync();
             return false;
         }
 
         return true;
+    }
+
+    private async Task CutAsync()
+    {
+        await Task.Delay(DropGrace, Aborted).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        context.Abort();
     }
 
     /// <summary>OpenAI's end of stream: <c>data: [DONE]</c>.</summary>
