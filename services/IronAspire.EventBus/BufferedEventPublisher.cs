@@ -31,6 +31,8 @@ public sealed partial class BufferedEventPublisher : IEventPublisher, IHostedSer
     private readonly List<Task> _workers = [];
     private long _pending;
     private volatile bool _stopped;
+    private volatile bool _disposed;
+    private int _stopCalls;
 
     public BufferedEventPublisher(
         IBus bus,
@@ -104,6 +106,12 @@ public sealed partial class BufferedEventPublisher : IEventPublisher, IHostedSer
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        // Hosts may stop a service twice, or after disposing it (a test host torn down mid-request): stop once.
+        if (Interlocked.Exchange(ref _stopCalls, 1) == 1 || _disposed)
+        {
+            return;
+        }
+
         // Keep publishing until the buffer is empty, the flush timeout passes, or the host gives up.
         using var flush = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         flush.CancelAfter(_options.ShutdownFlushTimeout);
@@ -127,7 +135,11 @@ public sealed partial class BufferedEventPublisher : IEventPublisher, IHostedSer
         }
     }
 
-    public void Dispose() => _stopping.Dispose();
+    public void Dispose()
+    {
+        _disposed = true;
+        _stopping.Dispose();
+    }
 
     private async Task RunWorkerAsync(CancellationToken stopping)
     {
