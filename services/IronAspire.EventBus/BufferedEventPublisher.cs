@@ -124,7 +124,15 @@ public sealed partial class BufferedEventPublisher : IEventPublisher, IHostedSer
         }
 
         _stopped = true;
-        await _stopping.CancelAsync();
+        try
+        {
+            await _stopping.CancelAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed while flushing (the host gave up waiting): the workers were cancelled by Dispose.
+        }
+
         await Task.WhenAll(_workers);
 
         var lost = Pending;
@@ -138,6 +146,7 @@ public sealed partial class BufferedEventPublisher : IEventPublisher, IHostedSer
     public void Dispose()
     {
         _disposed = true;
+        _stopping.Cancel();
         _stopping.Dispose();
     }
 
