@@ -113,14 +113,13 @@ public static class AnthropicApi
         evt.WriteEndObject();
         await call.EndEventAsync();
 
-        if (call.ToolCall is { } tool2)
+        if (call.ToolCall is { } plannedTool)
         {
-            const int PieceLength = 8;
-            for (var start = 0; start < tool2.Arguments.Length; start += PieceLength)
+            foreach (var piece in plannedTool.ArgumentPieces())
             {
                 await call.PauseAsync(simulator.Time);
                 evt = StartDelta(call, "input_json_delta"u8);
-                evt.WriteString("partial_json"u8, tool2.Arguments.AsSpan(start, Math.Min(PieceLength, tool2.Arguments.Length - start)));
+                evt.WriteString("partial_json"u8, piece.Span);
                 EndDelta(evt);
                 if (!await call.EndEventAsync(content: true))
                 {

@@ -131,37 +131,19 @@ public static class OpenAIChatApi
     {
         var chunk = call.BeginEvent(default);
         StartChunk(chunk, call, id);
-        chunk.WriteStartArray("tool_calls"u8);
-        chunk.WriteStartObject();
-        chunk.WriteNumber("index"u8, 0);
-        chunk.WriteString("id"u8, tool.Id);
-        chunk.WriteString("type"u8, "function"u8);
-        chunk.WriteStartObject("function"u8);
-        chunk.WriteString("name"u8, tool.Name);
-        chunk.WriteString("arguments"u8, ""u8);
-        chunk.WriteEndObject();
-        chunk.WriteEndObject();
-        chunk.WriteEndArray();
+        WriteToolCallDelta(chunk, tool, first: true, ReadOnlySpan<char>.Empty);
         EndChunk(chunk, null);
         if (!await call.EndEventAsync(content: true))
         {
             return false;
         }
 
-        const int PieceLength = 8;
-        for (var start = 0; start < tool.Arguments.Length; start += PieceLength)
+        foreach (var piece in tool.ArgumentPieces())
         {
             await call.PauseAsync(time);
             chunk = call.BeginEvent(default);
             StartChunk(chunk, call, id);
-            chunk.WriteStartArray("tool_calls"u8);
-            chunk.WriteStartObject();
-            chunk.WriteNumber("index"u8, 0);
-            chunk.WriteStartObject("function"u8);
-            chunk.WriteString("arguments"u8, tool.Arguments.AsSpan(start, Math.Min(PieceLength, tool.Arguments.Length - start)));
-            chunk.WriteEndObject();
-            chunk.WriteEndObject();
-            chunk.WriteEndArray();
+            WriteToolCallDelta(chunk, tool, first: false, piece.Span);
             EndChunk(chunk, null);
             if (!await call.EndEventAsync(content: true))
             {
@@ -170,6 +152,29 @@ public static class OpenAIChatApi
         }
 
         return true;
+    }
+
+    private static void WriteToolCallDelta(Utf8JsonWriter chunk, ToolCallPlan tool, bool first, ReadOnlySpan<char> arguments)
+    {
+        chunk.WriteStartArray("tool_calls"u8);
+        chunk.WriteStartObject();
+        chunk.WriteNumber("index"u8, 0);
+        if (first)
+        {
+            chunk.WriteString("id"u8, tool.Id);
+            chunk.WriteString("type"u8, "function"u8);
+        }
+
+        chunk.WriteStartObject("function"u8);
+        if (first)
+        {
+            chunk.WriteString("name"u8, tool.Name);
+        }
+
+        chunk.WriteString("arguments"u8, arguments);
+        chunk.WriteEndObject();
+        chunk.WriteEndObject();
+        chunk.WriteEndArray();
     }
 
     private static void WriteHeader(Utf8JsonWriter json, SimulatedCall call, string id, ReadOnlySpan<byte> objectType)

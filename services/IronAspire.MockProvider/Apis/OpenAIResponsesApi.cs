@@ -57,14 +57,13 @@ public static class OpenAIResponsesApi
 
         if (call.ToolCall is { } tool)
         {
-            const int PieceLength = 8;
-            for (var start = 0; start < tool.Arguments.Length; start += PieceLength)
+            foreach (var piece in tool.ArgumentPieces())
             {
                 await call.PauseAsync(simulator.Time);
                 evt = StartEvent(call, "response.function_call_arguments.delta"u8, ref sequence);
                 evt.WriteString("item_id"u8, ids.Item);
                 evt.WriteNumber("output_index"u8, 0);
-                evt.WriteString("delta"u8, tool.Arguments.AsSpan(start, Math.Min(PieceLength, tool.Arguments.Length - start)));
+                evt.WriteString("delta"u8, piece.Span);
                 evt.WriteEndObject();
                 if (!await call.EndEventAsync(content: true))
                 {

@@ -9,6 +9,17 @@ namespace IronAspire.MockProvider.Simulation;
 /// </summary>
 public sealed record ToolCallPlan(string Id, string Name, string Arguments)
 {
+    private const int ArgumentPieceLength = 8;
+
+    /// <summary>The arguments in the small pieces a streamed tool call sends them in (as the providers do).</summary>
+    public IEnumerable<ReadOnlyMemory<char>> ArgumentPieces()
+    {
+        for (var start = 0; start < Arguments.Length; start += ArgumentPieceLength)
+        {
+            yield return Arguments.AsMemory(start, Math.Min(ArgumentPieceLength, Arguments.Length - start));
+        }
+    }
+
     /// <summary>Output tokens of the call (its name and arguments, plus framing), capped by the max.</summary>
     public int OutputTokens(int maxTokens) =>
         Math.Min(maxTokens, TokenCount.PerMessage + TokenCount.Of(Name) + TokenCount.Of(Arguments));
