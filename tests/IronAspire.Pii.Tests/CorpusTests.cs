@@ -43,7 +43,8 @@ public sealed class CorpusTests(ITestOutputHelper output)
             }
         }
 
-        output.WriteLine($"{corpus.Count} sentences, {stats.Values.Sum(s => s.Labels)} labelled values (exact span match)");
+        var negatives = corpus.Count(s => s.Text.Contains(" Ref ", StringComparison.Ordinal)) + corpus.Count(s => s.Labels.Count == 0);
+        output.WriteLine($"{corpus.Count} sentences, {stats.Values.Sum(s => s.Labels)} labelled values (exact span match), {negatives} hard negatives");
         output.WriteLine("| Type | Values | Recall | Precision |");
         output.WriteLine("|---|---:|---:|---:|");
         foreach (var (type, s) in stats)

@@ -10,7 +10,7 @@ internal static class NumberDetectors
     private static readonly string[] PhoneContext = ["phone", "call", "tel", "mobile", "cell", "fax", "whatsapp", "text me", "reach me", "contact"];
     private static readonly string[] SsnContext = ["ssn", "social security", "social-security"];
     private static readonly string[] VersionContext = ["version", "release", "build"];
-    private static readonly string[] ReferenceContext = ["sn ", "s/n", "serial", "part ", "order", "invoice", "ticket", "ref ", "isbn", "tracking"];
+    private static readonly string[] ReferenceContext = ["sn ", "s/n", "serial", "part ", "order", "invoice", "ticket", "ref ", "isbn", "tracking", "id ", "id:", "id#", "account"];
 
     public static bool TryCreditCard(ReadOnlySpan<char> text, scoped ref DigitGroups g, out int end)
     {

@@ -10,11 +10,7 @@ namespace IronAspire.Pii.Detection;
 /// </summary>
 public sealed class PiiScanner
 {
-    private static readonly SearchValues<char> AllTriggers = SearchValues.Create("0123456789@:");
-    private static readonly SearchValues<char> NumberTriggers = SearchValues.Create("0123456789@");
-    private static readonly SearchValues<char> AtOnly = SearchValues.Create("@");
-    private static readonly SearchValues<char> ColonOnly = SearchValues.Create(":");
-
+    private const string Digits = "0123456789";
     private const BuiltInTypes NumberTypes = BuiltInTypes.Phone | BuiltInTypes.CreditCard | BuiltInTypes.UsSsn | BuiltInTypes.Iban | BuiltInTypes.IpAddress;
 
     private readonly BuiltInTypes _types;
@@ -35,18 +31,11 @@ public sealed class PiiScanner
         }
 
         _custom = (customTypes ?? []).Where(c => wanted.Contains(c.Name)).Select(c => new CustomDetector(c)).ToArray();
-        var numbers = (_types & NumberTypes) != 0;
-        var email = (_types & BuiltInTypes.Email) != 0;
-        var ipv6 = (_types & BuiltInTypes.IpAddress) != 0;
-        _triggers = (numbers, email, ipv6) switch
-        {
-            (true, _, true) => AllTriggers,
-            (true, _, false) => NumberTriggers,
-            (false, true, true) => SearchValues.Create("@:"),
-            (false, true, false) => AtOnly,
-            (false, false, true) => ColonOnly,
-            _ => null,
-        };
+        // Trigger only on what the enabled types start from: digits (numbers), '@' (e-mail), ':' (IPv6).
+        var triggers = ((_types & NumberTypes) != 0 ? Digits : "")
+            + ((_types & BuiltInTypes.Email) != 0 ? "@" : "")
+            + ((_types & BuiltInTypes.IpAddress) != 0 ? ":" : "");
+        _triggers = triggers.Length == 0 ? null : SearchValues.Create(triggers);
 
         Types = wanted;
         MaxCustomLength = _custom.Length == 0 ? 0 : _custom.Max(c => c.Definition.MaxLength);

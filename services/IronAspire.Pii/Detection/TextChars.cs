@@ -32,24 +32,33 @@ internal static class TextChars
         return !(c is '-' or '.' or '/' or ':' && end + 1 < text.Length && char.IsAsciiDigit(text[end + 1]));
     }
 
-    /// <summary>Case-insensitive search for any of <paramref name="words"/>, each at a word start, in the <paramref name="window"/> chars before <paramref name="start"/>.</summary>
+    /// <summary>Case-insensitive search for any of <paramref name="words"/> (lower case), each at a word start, in the <paramref name="window"/> chars before <paramref name="start"/>.</summary>
     public static bool HasContext(ReadOnlySpan<char> text, int start, int window, ReadOnlySpan<string> words)
     {
         var from = Math.Max(0, start - window);
-        var before = text[from..start];
+        Span<char> before = stackalloc char[Math.Min(window, 64)];
+        before = before[..Math.Min(before.Length, start - from)];
+        // One ASCII lower-casing of a short window, then ordinal (vectorised) searches.
+        text[(start - before.Length)..start].ToLowerInvariant(before);
         foreach (var word in words)
         {
-            // Only at the start of a word: "tel" is not in "hotel", "sn" not in "SSN".
-            var at = before.IndexOf(word, StringComparison.OrdinalIgnoreCase);
-            while (at >= 0)
+            var offset = 0;
+            while (true)
             {
+                var at = before[offset..].IndexOf(word);
+                if (at < 0)
+                {
+                    break;
+                }
+
+                at += offset;
+                // Only at the start of a word: "tel" is not in "hotel", "sn" not in "ssn".
                 if (at == 0 || !char.IsAsciiLetter(before[at - 1]))
                 {
                     return true;
                 }
 
-                var next = before[(at + 1)..].IndexOf(word, StringComparison.OrdinalIgnoreCase);
-                at = next < 0 ? -1 : at + 1 + next;
+                offset = at + 1;
             }
         }
 

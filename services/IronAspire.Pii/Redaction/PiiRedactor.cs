@@ -96,6 +96,8 @@ public sealed class PiiRedactor
         var result = builder.ToString();
         if (builder.Capacity > 64 * 1024)
         {
+            // Do not keep a huge buffer alive per thread after one large body.
+            builder.Clear();
             builder.Capacity = 256;
         }
 

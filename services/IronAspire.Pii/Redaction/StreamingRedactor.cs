@@ -94,6 +94,10 @@ public sealed class StreamingRedactor
         {
             result = "";
         }
+        else if (_findings.Count == 0)
+        {
+            result = new string(text[_context..hold]);
+        }
         else
         {
             _output.Clear();

@@ -220,8 +220,16 @@ public sealed class Values(int seed)
     }
 
     // ---------- hard negatives ----------
-    public string Negative() => Next(22) switch
+    public string Negative() => Next(30) switch
     {
+        22 => $"sort code {Digits(2)}-{Digits(2)}-{Digits(2)}",
+        23 => Pick($"{Next(1, 99)} {Digits(3)} {Digits(3)} {Digits(3)}", $"{Next(1, 9)} {Digits(3)} {Digits(3)},{Digits(2)} €"),
+        24 => Pick($"{Next(1600000000, 1800000000)}", $"{Next(1600000000, 1800000000)}{Digits(3)}"),
+        25 => Pick($"{Next(0, 9)}.{Next(0, 20)}.{Next(0, 99)}-beta.{Next(1, 9)}", $"CVE-{Next(2015, 2026)}-{Digits(5)}", $"HTTP {Pick(400, 404, 500, 503)}"),
+        26 => Pick($"account {Next(1, 9)}{Digits(11)}", $"customer id {Next(1, 9)}{Digits(9)}", $"#{Chars("0123456789abcdef", 6)}"),
+        27 => Pick($"localhost:{Next(1024, 65535)}", $"{Next(1, 255)}.{Next(0, 255)}.{Next(0, 255)}", $"{Next(256, 999)}.{Next(0, 255)}.{Next(0, 255)}.{Next(0, 255)}", $"{Next(1, 9)}.{Next(1, 9)}.{Next(1, 9)}.{Next(1, 9)}.{Next(1, 9)}"),
+        28 => Pick($"SW1A {Next(1, 9)}AA", $"{Next(10000, 99999)}-{Digits(4)}", $"page {Next(1, 400)} of {Next(400, 999)}"),
+        29 => Pick($"{Next(1, 12)}:{Next(10, 59)} am", $"{Next(1, 28)} March {Next(1990, 2030)}", $"{Next(1, 100)}.{Digits(1)}%"),
         0 => $"ORD-{Next(2019, 2026)}-{Digits(6)}",
         1 => $"order #{Chars(Upper, 1)}{Digits(3)}-{Digits(5)}",
         2 => new Guid(RandomBytes(16)).ToString(),
