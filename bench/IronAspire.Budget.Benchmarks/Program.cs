@@ -24,8 +24,11 @@ public static class BudgetBenchmark
         Console.WriteLine($"Budget round trip: real Redis and PostgreSQL, Budget service on Kestrel (loopback), {Environment.ProcessorCount} cores");
         var redis = await BackingServers.RedisAsync();
         var database = await BackingServers.PostgresDatabaseAsync("budget_bench");
+        var messaging = await BackingServers.RabbitMqAsync();
         var port = FreePort();
-        await using var service = new BudgetService(redis, database);
+        // The service's content root is its build output here (the bench is not beside it in the solution's layout).
+        Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_IRONASPIRE_BUDGET", AppContext.BaseDirectory);
+        await using var service = new BudgetService(redis, database, messaging);
         service.UseKestrel(port);
         service.StartServer();
 
@@ -88,13 +91,14 @@ public static class BudgetBenchmark
 }
 
 /// <summary>The Budget service as it runs in production (Production environment, warnings-only logs) on real Kestrel.</summary>
-internal sealed class BudgetService(string redis, string database) : WebApplicationFactory<Program>
+internal sealed class BudgetService(string redis, string database, string messaging) : WebApplicationFactory<Program>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
         builder.UseSetting("ConnectionStrings:cache", redis);
         builder.UseSetting("ConnectionStrings:budgetdb", database);
+        builder.UseSetting("ConnectionStrings:messaging", messaging);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
     }
 }

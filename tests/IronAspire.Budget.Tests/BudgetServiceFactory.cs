@@ -20,10 +20,16 @@ public sealed class BudgetServiceFactory : WebApplicationFactory<Program>, IAsyn
     /// <summary>Extra configuration (Budget:FailOpen, Budget:Prices:..., ...).</summary>
     public Dictionary<string, string> Settings { get; init; } = [];
 
+    /// <summary>Publish events on a real RabbitMQ (as in the application model); off by default to keep the tests light.</summary>
+    public bool WithEventBus { get; init; }
+
+    private string? _messaging;
+
     public async Task InitializeAsync()
     {
         _redis = await BackingServers.RedisAsync();
         _database = await BackingServers.PostgresDatabaseAsync("budget_" + Guid.NewGuid().ToString("N")[..12]);
+        _messaging = WithEventBus ? await BackingServers.RabbitMqAsync() : null;
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -31,6 +37,10 @@ public sealed class BudgetServiceFactory : WebApplicationFactory<Program>, IAsyn
         builder.UseSetting("ConnectionStrings:cache", _redis);
         builder.UseSetting("ConnectionStrings:budgetdb", _database);
         builder.UseSetting("Budget:SweepIntervalSeconds", "0.2");
+        if (_messaging is not null)
+        {
+            builder.UseSetting("ConnectionStrings:messaging", _messaging);
+        }
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

@@ -26,6 +26,9 @@ public sealed partial class BudgetStore(
 
     private readonly BudgetOptions _options = options.Value;
     private readonly ConcurrentDictionary<string, OpenReservation> _open = new();
+
+    /// <summary>Models of the reservations this instance made, so a commit prices its usage without first reading Redis.</summary>
+    private readonly ConcurrentDictionary<string, (string Model, DateTimeOffset Deadline)> _models = new();
     private volatile bool _rebuildAfterOutage;
 
     private IDatabase Db => redis.GetDatabase();
@@ -83,6 +86,7 @@ public sealed partial class BudgetStore(
         switch ((long)result[0])
         {
             case 1 or 2:
+                _models[(string)result[2]!] = (request.Model, deadline);
                 return new ReserveOutcome.Reserved(new ReservationCreated(
                     (string)result[2]!, Nanos.ToUsd((long)result[3]), Nanos.ToUsd(Math.Max(0, (long)result[1])),
                     DateTimeOffset.FromUnixTimeMilliseconds((long)result[4])));
@@ -118,14 +122,15 @@ public sealed partial class BudgetStore(
         {
             if (usage is not null)
             {
-                var model = await Db.HashGetAsync(key, "model");
-                if (model.IsNull)
+                // Reserved here (the usual case) or by another instance: then its record names the model.
+                string? model = _models.TryGetValue(reservationId, out var reserved) ? reserved.Model : (string?)await Db.HashGetAsync(key, "model");
+                if (model is null)
                 {
                     return null;
                 }
 
                 // Priced when it was reserved, so the model is known.
-                cost = prices.Find(model!)!.CostNanos(usage.InputTokens, usage.CachedInputTokens, usage.CacheWriteInputTokens, usage.OutputTokens);
+                cost = prices.Find(model)!.CostNanos(usage.InputTokens, usage.CachedInputTokens, usage.CacheWriteInputTokens, usage.OutputTokens);
             }
 
             var now = time.GetUtcNow();
@@ -144,6 +149,7 @@ public sealed partial class BudgetStore(
                     throw new BudgetStoreUnavailableException("The budget store is being rebuilt from the ledger; try again in a moment.");
             }
 
+            _models.TryRemove(reservationId, out _);
             var settledNow = (long)result[0] == 1;
             var late = (string)result[2]!;
             var agentId = (string)result[5]!;
@@ -215,8 +221,11 @@ public sealed partial class BudgetStore(
         (await Db.SortedSetRangeByScoreAsync(BudgetKeys.Deadlines, double.NegativeInfinity, time.GetUtcNow().ToUnixTimeMilliseconds(), take: max))
             .Select(v => (string)v!).ToArray();
 
-    /// <summary>Reservations handed out unchecked (fail-open) whose deadline passed are forgotten: nothing was held.</summary>
-    public void ForgetExpiredUnchecked()
+    /// <summary>
+    /// Forgets what this instance remembers of reservations long past their deadline: unchecked (fail-open) ones held
+    /// nothing, and the model of one settled by another instance is no longer needed.
+    /// </summary>
+    public void ForgetExpiredLocally()
     {
         var now = time.GetUtcNow();
         foreach (var (id, open) in _open)
@@ -224,6 +233,14 @@ public sealed partial class BudgetStore(
             if (open.Deadline < now)
             {
                 _open.TryRemove(id, out _);
+            }
+        }
+
+        foreach (var (id, reserved) in _models)
+        {
+            if (reserved.Deadline.AddDays(1) < now)
+            {
+                _models.TryRemove(id, out _);
             }
         }
     }

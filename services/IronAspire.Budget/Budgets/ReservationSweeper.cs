@@ -18,7 +18,7 @@ public sealed partial class ReservationSweeper(BudgetStore store, IOptions<Budge
         {
             try
             {
-                store.ForgetExpiredUnchecked();
+                store.ForgetExpiredLocally();
                 if (!await store.RebuildAsync())
                 {
                     continue;

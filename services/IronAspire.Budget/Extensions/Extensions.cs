@@ -22,6 +22,11 @@ public static class Extensions
 
         builder.AddRedisClient("cache");
         builder.AddNpgsqlDataSource("budgetdb");
+        // The application model always gives the bus; a host without one (a test of another service) still enforces budgets.
+        if (builder.Configuration.GetConnectionString(EventBusExtensions.ConnectionName) is not null)
+        {
+            builder.AddEventBus();
+        }
 
         services.AddSingleton<PriceTable>();
         services.AddSingleton<BudgetEvents>();
