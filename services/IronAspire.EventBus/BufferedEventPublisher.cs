@@ -33,6 +33,7 @@ public sealed partial class BufferedEventPublisher : IEventPublisher, IHostedSer
     private volatile bool _stopped;
     private volatile bool _disposed;
     private int _stopCalls;
+    private int _disposeCalls;
 
     public BufferedEventPublisher(
         IBus bus,
@@ -143,8 +144,17 @@ public sealed partial class BufferedEventPublisher : IEventPublisher, IHostedSer
         }
     }
 
+    /// <summary>
+    /// Idempotent: the container disposes this instance once per registration that hands it out (the publisher
+    /// itself, IEventPublisher and the hosted service).
+    /// </summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposeCalls, 1) == 1)
+        {
+            return;
+        }
+
         _disposed = true;
         _stopping.Cancel();
         _stopping.Dispose();
