@@ -6,6 +6,7 @@ using IronAspire.Hosting.ApplicationModel;
 using IronAspire.Hosting.Orchestration;
 using IronAspire.Hosting.Publishing;
 using IronAspire.Hosting.Servers;
+using Microsoft.Extensions.Logging;
 
 namespace IronAspire.Hosting;
 
@@ -23,6 +24,9 @@ public sealed class DistributedApplication : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _stateFileLock = new();
     private readonly List<Action<DistributedApplication>> _onStarted = [];
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private bool _started;
 
     internal DistributedApplication(DistributedApplicationBuilder builder)
@@ -30,6 +34,10 @@ public sealed class DistributedApplication : IAsyncDisposable
         _builder = builder;
         _options = builder.Options;
         Log = new ResourceLog(Path.Combine(_options.StatePath, "logs"), _options.LogToConsole);
+        _loggerFactory = LoggerFactory.Create(logging => logging.AddProvider(new ResourceLogLoggerProvider(Log)));
+        _logger = _loggerFactory.CreateLogger<DistributedApplication>();
+        _time = _options.TimeProvider;
+        ResourceNotifications = new ResourceNotificationService(name => Snapshot(Running(name)), name => Healthy(name).Task);
         foreach (var resource in builder.Resources)
         {
             _healthy[resource.Name] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -42,6 +50,9 @@ public sealed class DistributedApplication : IAsyncDisposable
     public static IDistributedApplicationBuilder CreateBuilder(string[] args, DistributedApplicationOptions options) => new DistributedApplicationBuilder(args, options);
 
     public ResourceLog Log { get; }
+
+    /// <summary>Waits on resources' states (Aspire's <c>app.ResourceNotifications</c>).</summary>
+    public ResourceNotificationService ResourceNotifications { get; }
     public IReadOnlyList<IResource> Resources => _builder.Resources;
     public DistributedApplicationOptions Options => _options;
 
@@ -79,7 +90,7 @@ public sealed class DistributedApplication : IAsyncDisposable
                 callback(this);
             }
 
-            Log.Info("IronAspire is running. Press Ctrl-C to stop.");
+            _logger.LogInformation("IronAspire is running. Press Ctrl-C to stop.");
             await stop.Task;
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -87,14 +98,14 @@ public sealed class DistributedApplication : IAsyncDisposable
         }
         catch (Exception ex) when (ex is MissingServerBinaryException or InvalidOperationException or TimeoutException)
         {
-            Log.Info("Start-up failed: " + ex.Message);
+            _logger.LogError("Start-up failed: {Reason}", ex.Message);
             Environment.ExitCode = 1;
         }
         finally
         {
-            Log.Info("Stopping...");
+            _logger.LogInformation("Stopping...");
             await StopAsync();
-            Log.Info("Stopped.");
+            _logger.LogInformation("Stopped.");
         }
     }
 
@@ -139,7 +150,7 @@ public sealed class DistributedApplication : IAsyncDisposable
             // Report every failure, not only the first.
             foreach (var failure in all.Exception?.InnerExceptions ?? [])
             {
-                Log.Info("Failed: " + failure.Message);
+                _logger.LogError("Failed: {Reason}", failure.Message);
             }
 
             throw;
@@ -161,26 +172,53 @@ public sealed class DistributedApplication : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
+        _loggerFactory.Dispose();
         Log.Dispose();
     }
 
     public IResource GetResource(string name) =>
         Resources.FirstOrDefault(r => r.Name == name) ?? throw new ArgumentException($"No resource named '{name}'.", nameof(name));
 
+    /// <summary>The resource's connection string (null until it runs, or if it has none).</summary>
     public string? GetConnectionString(string name) => (GetResource(name) as IResourceWithConnectionString)?.ConnectionString;
 
-    public Uri GetEndpoint(string name) =>
-        GetResource(name) is ProjectResource { Url: { } url } ? new Uri(url) : throw new InvalidOperationException($"'{name}' has no running http endpoint.");
+    /// <summary>Aspire's <c>GetConnectionStringAsync</c>: waits until the resource is healthy, then returns its connection string.</summary>
+    public async Task<string?> GetConnectionStringAsync(string name, CancellationToken cancellationToken = default)
+    {
+        _ = GetResource(name);
+        await ResourceNotifications.WaitForResourceHealthyAsync(name, cancellationToken);
+        return GetConnectionString(name);
+    }
 
-    public HttpClient CreateHttpClient(string name) => new() { BaseAddress = GetEndpoint(name) };
+    /// <summary>The URL of a running project's endpoint; projects have one endpoint, named "http".</summary>
+    public Uri GetEndpoint(string name, string? endpointName = null)
+    {
+        if (endpointName is not null && endpointName != "http")
+        {
+            throw new ArgumentException($"'{name}' has no endpoint named '{endpointName}' (projects have one, 'http').", nameof(endpointName));
+        }
 
-    public ResourceSnapshot GetSnapshot(string name) => Snapshot(_running[name]);
+        return GetResource(name) is ProjectResource { Url: { } url }
+            ? new Uri(url)
+            : throw new InvalidOperationException($"'{name}' has no running http endpoint (is the application started?).");
+    }
+
+    /// <summary>An HttpClient whose BaseAddress is the project's endpoint (Aspire's <c>app.CreateHttpClient("router")</c>).</summary>
+    public HttpClient CreateHttpClient(string name, string? endpointName = null) => new() { BaseAddress = GetEndpoint(name, endpointName) };
+
+    public ResourceSnapshot GetSnapshot(string name) => Snapshot(Running(name));
 
     public Task WaitForResourceHealthyAsync(string name, CancellationToken cancellationToken = default) =>
-        _healthy[name].Task.WaitAsync(cancellationToken);
+        ResourceNotifications.WaitForResourceHealthyAsync(name, cancellationToken);
 
     /// <summary>The process of a running resource (tests use it to crash one on purpose).</summary>
-    public ManagedProcess? GetProcess(string name) => _running[name].Process;
+    public ManagedProcess? GetProcess(string name) => Running(name).Process;
+
+    private RunningResource Running(string name) =>
+        _running.TryGetValue(name, out var running) ? running : throw new ArgumentException($"No resource named '{name}'.", nameof(name));
+
+    private TaskCompletionSource Healthy(string name) =>
+        _healthy.TryGetValue(name, out var healthy) ? healthy : throw new ArgumentException($"No resource named '{name}'.", nameof(name));
 
     private async Task StartServerAsync(ServerResource server, Secrets secrets, CancellationToken cancellationToken)
     {
@@ -188,7 +226,7 @@ public sealed class DistributedApplication : IAsyncDisposable
         if (server.ExternalConnectionString is not null)
         {
             SetState(running, ResourceState.Running);
-            Log.Info($"{server.Name}: using the configured connection string (no local server)");
+            _logger.LogInformation("{Resource}: using the configured connection string (no local server)", server.Name);
             _healthy[server.Name].TrySetResult();
             return;
         }
@@ -326,7 +364,7 @@ public sealed class DistributedApplication : IAsyncDisposable
     private async Task WaitHealthyAsync(RunningResource running, ProjectResource project, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow + _options.HealthTimeout;
+        var deadline = _time.GetUtcNow() + _options.HealthTimeout;
         while (true)
         {
             if (running.Process!.HasExited)
@@ -346,12 +384,12 @@ public sealed class DistributedApplication : IAsyncDisposable
             {
             }
 
-            if (DateTime.UtcNow > deadline)
+            if (_time.GetUtcNow() > deadline)
             {
                 throw new TimeoutException($"{project.Name} was not healthy at {project.Url}{project.HealthPath} within {_options.HealthTimeout.TotalSeconds:0} s.");
             }
 
-            await Task.Delay(150, cancellationToken);
+            await Task.Delay(TimeSpan.FromMilliseconds(150), _time, cancellationToken);
         }
     }
 
@@ -367,19 +405,19 @@ public sealed class DistributedApplication : IAsyncDisposable
 
         running.ExitCode = code;
         SetState(running, ResourceState.Exited);
-        Log.Info($"ERROR: resource '{running.Resource.Name}' (pid {process.Pid}) exited unexpectedly with code {code}.");
+        _logger.LogError("resource '{Resource}' (pid {Pid}) exited unexpectedly with code {ExitCode}.", running.Resource.Name, process.Pid, code);
         if (restart is null || running.Restarts >= ((running.Resource as ProjectResource)?.MaxRestarts ?? 0))
         {
-            Log.Info($"'{running.Resource.Name}' is not restarted; the rest of the application keeps running without it.");
+            _logger.LogWarning("'{Resource}' is not restarted; the rest of the application keeps running without it.", running.Resource.Name);
             return;
         }
 
         var delay = TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, running.Restarts)));
         running.Restarts++;
-        Log.Info($"Restarting '{running.Resource.Name}' in {delay.TotalSeconds:0} s (restart {running.Restarts}).");
+        _logger.LogWarning("Restarting '{Resource}' in {DelaySeconds} s (restart {Restart}).", running.Resource.Name, delay.TotalSeconds, running.Restarts);
         try
         {
-            await Task.Delay(delay, _stopping.Token);
+            await Task.Delay(delay, _time, _stopping.Token);
             await restart();
         }
         catch (OperationCanceledException)
@@ -387,7 +425,7 @@ public sealed class DistributedApplication : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            Log.Info($"Restarting '{running.Resource.Name}' failed: {ex.Message}");
+            _logger.LogError("Restarting '{Resource}' failed: {Reason}", running.Resource.Name, ex.Message);
         }
     }
 
@@ -409,6 +447,7 @@ public sealed class DistributedApplication : IAsyncDisposable
     {
         running.State = state;
         WriteResourcesFile();
+        ResourceNotifications.NotifyChanged();
     }
 
     private ResourceSnapshot Snapshot(RunningResource running) => new(

@@ -6,22 +6,25 @@ namespace IronAspire.Hosting;
 public sealed class DistributedApplicationOptions
 {
     /// <summary>Folder for servers' data, generated secrets, logs and resources.json; kept across runs.</summary>
-    public required string StatePath { get; init; }
+    public required string StatePath { get; set; }
 
     /// <summary>Tests: every project gets a free port, fixed ports are ignored.</summary>
-    public bool RandomizePorts { get; init; }
+    public bool RandomizePorts { get; set; }
 
     /// <summary>Tests: servers run with fsync off (their data is thrown away anyway).</summary>
-    public bool EphemeralServers { get; init; }
+    public bool EphemeralServers { get; set; }
 
     /// <summary>Forward every resource's log to the console (the AppHost does; tests keep it in files and in memory).</summary>
-    public bool LogToConsole { get; init; } = true;
+    public bool LogToConsole { get; set; } = true;
 
-    public TimeSpan HealthTimeout { get; init; } = TimeSpan.FromSeconds(120);
-    public TimeSpan StopGracePeriod { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan HealthTimeout { get; set; } = TimeSpan.FromSeconds(120);
+    public TimeSpan StopGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The clock for health deadlines and restart back-off.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
     /// <summary>Where server binaries are looked up first (tests point it elsewhere to check the missing-binary error).</summary>
-    public string? ServerBinPath { get; init; }
+    public string? ServerBinPath { get; set; }
 
     public static DistributedApplicationOptions FromConfiguration(IConfiguration configuration)
     {

@@ -12,13 +12,15 @@ public static class ProjectEnvironment
 {
     public static Dictionary<string, string?> Build(ProjectResource project, IConfiguration appHostConfiguration)
     {
+        var environmentName = appHostConfiguration["ASPNETCORE_ENVIRONMENT"] ?? appHostConfiguration["DOTNET_ENVIRONMENT"] ?? "Development";
         var env = new Dictionary<string, string?>
         {
             ["ASPNETCORE_URLS"] = project.Url,
-            ["ASPNETCORE_ENVIRONMENT"] = appHostConfiguration["ASPNETCORE_ENVIRONMENT"] ?? appHostConfiguration["DOTNET_ENVIRONMENT"] ?? "Development",
-            ["DOTNET_ENVIRONMENT"] = appHostConfiguration["DOTNET_ENVIRONMENT"] ?? appHostConfiguration["ASPNETCORE_ENVIRONMENT"] ?? "Development",
+            ["ASPNETCORE_ENVIRONMENT"] = environmentName,
+            ["DOTNET_ENVIRONMENT"] = environmentName,
             ["OTEL_SERVICE_NAME"] = project.Name,
-            ["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={Guid.NewGuid():N}",
+            // One id per process start, "<resource>-<suffix>" as DCP names replicas.
+            ["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={project.Name}-{Guid.NewGuid().ToString("N")[..8]}",
             ["OTEL_DOTNET_EXPERIMENTAL_OTLP_EMIT_EXCEPTION_LOG_ATTRIBUTES"] = "true",
             ["OTEL_DOTNET_EXPERIMENTAL_OTLP_EMIT_EVENT_LOG_ATTRIBUTES"] = "true",
             ["OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY"] = "in_memory",
@@ -32,6 +34,23 @@ public static class ProjectEnvironment
             ["LOGGING__CONSOLE__COLORBEHAVIOR"] = "Disabled",
             ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
         };
+
+        if (environmentName == "Development")
+        {
+            env["OTEL_TRACES_SAMPLER"] = "always_on";
+        }
+
+        // The dashboard's OTLP endpoint, as Aspire resolves it (gRPC preferred), else whatever the AppHost was given.
+        if (appHostConfiguration["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] is { Length: > 0 } grpc)
+        {
+            env["OTEL_EXPORTER_OTLP_ENDPOINT"] = grpc;
+            env["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc";
+        }
+        else if (appHostConfiguration["ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL"] is { Length: > 0 } http)
+        {
+            env["OTEL_EXPORTER_OTLP_ENDPOINT"] = http;
+            env["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+        }
 
         foreach (var key in new[] { "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_HEADERS" })
         {
