@@ -1,0 +1,24 @@
+extern alias budgetservice;
+using IronAspire.Hosting.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace IronAspire.AgentSupervisor.Tests;
+
+/// <summary>The real Budget service, in-process, on the shared Redis and a database of its own.</summary>
+public sealed class BudgetServiceHost(string redis, string database) : WebApplicationFactory<budgetservice::Program>
+{
+    public static async Task<BudgetServiceHost> StartAsync()
+    {
+        var host = new BudgetServiceHost(await BackingServers.RedisAsync(),
+            await BackingServers.PostgresDatabaseAsync("supbudget_" + Guid.NewGuid().ToString("N")[..12]));
+        _ = host.Server; // start now, not on first request
+        return host;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("ConnectionStrings:cache", redis);
+        builder.UseSetting("ConnectionStrings:budgetdb", database);
+    }
+}

@@ -1,0 +1,7 @@
+global using IronAspire.AgentSupervisor.Agents;
+global using IronAspire.AgentSupervisor.Apis;
+global using IronAspire.AgentSupervisor.Live;
+global using IronAspire.AgentSupervisor.Processes;
+
+// The Supervisor signals Unix process groups; its tests run on Linux.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
