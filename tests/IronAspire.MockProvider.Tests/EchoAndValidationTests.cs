@@ -78,10 +78,11 @@ public class EchoAndValidationTests(MockProviderFactory factory) : IClassFixture
     }
 
     [Fact]
-    public async Task Configured_reply_length_latency_and_chunk_size_apply_without_headers()
+    public async Task Configured_reply_length_latency_chunk_size_and_body_recording_apply_without_headers()
     {
         await using var configured = MockProviderFactory.WithSettings(
-            ("MockProvider:ReplyTokens", "10"), ("MockProvider:LatencyMs", "200"), ("MockProvider:ChunkSize", "100"));
+            ("MockProvider:ReplyTokens", "10"), ("MockProvider:LatencyMs", "200"), ("MockProvider:ChunkSize", "100"),
+            ("MockProvider:RecordLastRequestBody", "false"));
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
 
         using var response = await configured.PostAsync("/v1/chat/completions", Bodies.Chat("configured", stream: true, extra: "\"stream_options\":{\"include_usage\":true}"));
@@ -91,6 +92,19 @@ public class EchoAndValidationTests(MockProviderFactory factory) : IClassFixture
         // Role chunk, one content chunk (100 words per chunk), finish chunk, usage chunk, [DONE].
         Assert.Equal(5, data.Count);
         Assert.Equal(10, JsonNode.Parse(data[3])!["usage"]!["completion_tokens"]!.GetValue<int>());
+        var stats = await configured.StatsAsync();
+        Assert.Equal(1, stats["total"]!.GetValue<long>());
+        Assert.Null(stats["lastRequestBody"]);
+    }
+
+    [Fact]
+    public async Task Invalid_configuration_stops_the_simulator_at_start()
+    {
+        await using var invalid = MockProviderFactory.WithSettings(("MockProvider:Mode", "shout"));
+
+        var error = Assert.ThrowsAny<Exception>(() => invalid.CreateClient());
+
+        Assert.Contains("Mode", error.ToString());
     }
 
     [Theory]
