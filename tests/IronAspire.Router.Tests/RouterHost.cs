@@ -83,6 +83,8 @@ public sealed class RouterHost : IAsyncDisposable
         {
             web.UseSetting("ConnectionStrings:cache", redis);
             web.UseSetting("ConnectionStrings:messaging", messaging);
+            // Each test's Router is short-lived; its events are not what these tests check.
+            web.UseSetting("EventBus:ShutdownFlushTimeout", "00:00:00.500");
             web.UseSetting("IRONASPIRE_DEMO_KEY", AgentKey);
             web.UseSetting("IRONASPIRE_ADMIN_KEY", AdminKey);
             web.UseSetting("Router:Resilience:RetryBaseDelayMs", "5");
