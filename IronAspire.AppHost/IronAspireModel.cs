@@ -46,24 +46,19 @@ public sealed class IronAspireModel : IDistributedApplicationModel
             .WaitFor(messaging)
             .WithRestart();
 
-        if (IsWritten<Projects.IronAspire_Safety>())
-        {
-            builder.AddProject<Projects.IronAspire_Safety>("safety")
-                .WithReference(cache)
-                .WithEnvironment("IRONASPIRE_ADMIN_KEY", adminKey)
-                .WaitFor(cache)
-                .WithRestart();
-        }
+        builder.AddProject<Projects.IronAspire_Safety>("safety")
+            .WithReference(cache)
+            .WithEnvironment("IRONASPIRE_ADMIN_KEY", adminKey)
+            .WaitFor(cache)
+            .WithRestart();
 
-        var analytics = IsWritten<Projects.IronAspire_Analytics>()
-            ? builder.AddProject<Projects.IronAspire_Analytics>("analytics")
-                .WithReference(analyticsDb)
-                .WithReference(messaging)
-                .WithEnvironment("IRONASPIRE_ADMIN_KEY", adminKey)
-                .WaitFor(analyticsDb)
-                .WaitFor(messaging)
-                .WithRestart()
-            : null;
+        var analytics = builder.AddProject<Projects.IronAspire_Analytics>("analytics")
+            .WithReference(analyticsDb)
+            .WithReference(messaging)
+            .WithEnvironment("IRONASPIRE_ADMIN_KEY", adminKey)
+            .WaitFor(analyticsDb)
+            .WaitFor(messaging)
+            .WithRestart();
 
         var router = builder.AddProject<Projects.IronAspire_Router>("router")
             .WithHttpEndpoint(port: Port(configuration["AppHost:RouterPort"], DefaultRouterPort))
@@ -82,33 +77,23 @@ public sealed class IronAspireModel : IDistributedApplicationModel
             .WithRestart();
         ProviderKeys.Apply(router, configuration);
 
-        if (analytics is not null && IsWritten<Projects.IronAspire_AgentSupervisor>())
-        {
-            builder.AddProject<Projects.IronAspire_AgentSupervisor>("agent-supervisor")
-                .WithHttpEndpoint(port: Port(configuration["AppHost:SupervisorPort"], DefaultSupervisorPort))
-                .WithReference(supervisorDb)
-                .WithReference(cache)
-                .WithReference(messaging)
-                .WithReference(budget)
-                .WithReference(analytics)
-                .WithReference(router)
-                .WithEnvironment("IRONASPIRE_ADMIN_KEY", adminKey)
-                .WaitFor(supervisorDb)
-                .WaitFor(cache)
-                .WaitFor(messaging)
-                .WaitFor(budget)
-                .WaitFor(analytics)
-                .WaitFor(router)
-                .WithRestart();
-        }
+        builder.AddProject<Projects.IronAspire_AgentSupervisor>("agent-supervisor")
+            .WithHttpEndpoint(port: Port(configuration["AppHost:SupervisorPort"], DefaultSupervisorPort))
+            .WithReference(supervisorDb)
+            .WithReference(cache)
+            .WithReference(messaging)
+            .WithReference(budget)
+            .WithReference(analytics)
+            .WithReference(router)
+            .WithEnvironment("IRONASPIRE_ADMIN_KEY", adminKey)
+            .WaitFor(supervisorDb)
+            .WaitFor(cache)
+            .WaitFor(messaging)
+            .WaitFor(budget)
+            .WaitFor(analytics)
+            .WaitFor(router)
+            .WithRestart();
     }
-
-    /// <summary>
-    /// Transitional: a service whose project has no Program.cs yet is being written and is not built, so it stays out
-    /// of the model until it exists (the AppHost csproj references it under the same condition).
-    /// </summary>
-    private static bool IsWritten<TProject>() where TProject : IProjectMetadata, new() =>
-        File.Exists(Path.Combine(Path.GetDirectoryName(new TProject().ProjectPath)!, "Program.cs"));
 
     private static int Port(string? configured, int fallback) =>
         int.TryParse(configured, out var port) && port is >= 0 and <= 65535 ? port : fallback;

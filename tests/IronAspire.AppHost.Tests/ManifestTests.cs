@@ -4,6 +4,17 @@ namespace IronAspire.AppHost.Tests;
 
 public class ManifestTests
 {
+    /// <summary>The references of the application model (team rules): each service and what it references.</summary>
+    private static readonly Dictionary<string, string[]> References = new()
+    {
+        ["router"] = ["cache", "messaging", "budget", "mock-provider"],
+        ["budget"] = ["cache", "budgetdb", "messaging"],
+        ["safety"] = ["cache"],
+        ["analytics"] = ["analyticsdb", "messaging"],
+        ["agent-supervisor"] = ["supervisordb", "cache", "messaging", "budget", "analytics", "router"],
+        ["mock-provider"] = [],
+    };
+
     [Fact]
     public async Task The_manifest_lists_every_resource_with_its_references()
     {
@@ -33,6 +44,26 @@ public class ManifestTests
         Assert.Equal("{admin-key.value}", router["env"]!["IRONASPIRE_ADMIN_KEY"]!.GetValue<string>());
         Assert.Equal("http", router["bindings"]!["http"]!["scheme"]!.GetValue<string>());
         Assert.Equal("project.v0", resources["mock-provider"]!["type"]!.GetValue<string>());
+
+        foreach (var (service, references) in References)
+        {
+            var project = resources[service] ?? throw new Xunit.Sdk.XunitException($"{service} is missing from the manifest");
+            var env = project["env"]!.AsObject();
+            foreach (var reference in references)
+            {
+                var expected = resources[reference]!["type"]!.GetValue<string>() == "project.v0"
+                    ? ($"services__{reference}__http__0", $"{{{reference}.bindings.http.url}}")
+                    : ($"ConnectionStrings__{reference}", $"{{{reference}.connectionString}}");
+                Assert.Equal(expected.Item2, env[expected.Item1]?.GetValue<string>());
+            }
+
+            Assert.Equal($"{{{service}.bindings.http.targetPort}}", env["HTTP_PORTS"]!.GetValue<string>());
+        }
+
+        Assert.Equal("{postgres.connectionString};Database=budgetdb", resources["budgetdb"]!["connectionString"]!.GetValue<string>());
+        Assert.Equal("value.v0", resources["analyticsdb"]!["type"]!.GetValue<string>());
+        Assert.Equal("value.v0", resources["supervisordb"]!["type"]!.GetValue<string>());
+        Assert.Equal("mock-provider", router["env"]!["IRONASPIRE_DEFAULT_UPSTREAM"]!.GetValue<string>());
 
         foreach (var (name, resource) in resources)
         {
