@@ -3,7 +3,6 @@ using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -53,12 +52,8 @@ public static class EventBusExtensions
         services.AddMassTransit(x =>
         {
             x.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(prefix, false));
-            x.ConfigureHealthCheckOptions(health =>
-            {
-                health.Name = ConnectionName;
-                health.MinimalFailureStatus = HealthStatus.Unhealthy;
-                health.Tags.Add("ready");
-            });
+            // MassTransit's own check stays (with endpoint details) under its own name; "messaging" is BrokerHealthCheck.
+            x.ConfigureHealthCheckOptions(health => health.Name = "masstransit");
             configureConsumers?.Invoke(x);
             x.UsingRabbitMq((context, cfg) =>
             {
@@ -84,7 +79,9 @@ public static class EventBusExtensions
         services.AddSingleton<BufferedEventPublisher>();
         services.AddSingleton<IEventPublisher>(sp => sp.GetRequiredService<BufferedEventPublisher>());
         services.AddHostedService(sp => sp.GetRequiredService<BufferedEventPublisher>());
-        services.AddHealthChecks().AddCheck<EventBufferHealthCheck>("messaging-buffer", tags: ["ready"]);
+        services.AddHealthChecks()
+            .AddCheck<BrokerHealthCheck>(ConnectionName, tags: ["ready"])
+            .AddCheck<EventBufferHealthCheck>("messaging-buffer", tags: ["ready"]);
         return builder;
     }
 

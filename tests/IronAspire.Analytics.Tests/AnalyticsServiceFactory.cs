@@ -36,6 +36,8 @@ public sealed class AnalyticsServiceFactory(string name, string postgres, string
         builder.UseSetting("EventBus:QueuePrefix", Name);
         builder.UseSetting("Analytics:BatchTimeLimit", "00:00:00.050");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Logging:LogLevel:MassTransit", "Error");
+        builder.UseSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore", "Critical");
         if (time is not null)
         {
             builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton(time)));

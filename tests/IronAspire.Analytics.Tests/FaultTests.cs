@@ -20,7 +20,7 @@ public sealed class FaultTests
             await PublishCallAsync(publisher, events, i);
         }
 
-        await client.WaitForRequestsAsync(query, 200, TimeSpan.FromSeconds(30));
+        await client.WaitForRequestsAsync(query, 200, TimeSpan.FromSeconds(120));
 
         await BackingServers.StopRabbitMqAsync();
         try
@@ -47,7 +47,7 @@ public sealed class FaultTests
             await PublishCallAsync(publisher, events, i);
         }
 
-        var summary = await client.WaitForRequestsAsync(query, 500, TimeSpan.FromSeconds(90));
+        var summary = await client.WaitForRequestsAsync(query, 500, TimeSpan.FromSeconds(120));
         Assert.Equal(500, summary.Requests);
         Assert.Equal(events.Failed.Count, summary.Failures);
         Assert.Equal(events.CostUsd, summary.CostUsd);
@@ -73,13 +73,13 @@ public sealed class FaultTests
             }
         });
 
-        await first.CreateClient().WaitForRequestsAsync(query, 100, TimeSpan.FromSeconds(30));
+        await first.CreateClient().WaitForRequestsAsync(query, 100, TimeSpan.FromSeconds(120));
         await first.DisposeAsync();
         await Task.Delay(TimeSpan.FromSeconds(2));
 
         await using var second = first.Restart().Started();
         await publishing;
-        var summary = await second.CreateClient().WaitForRequestsAsync(query, 600, TimeSpan.FromSeconds(60));
+        var summary = await second.CreateClient().WaitForRequestsAsync(query, 600, TimeSpan.FromSeconds(120));
         Assert.Equal(600, summary.Requests);
         Assert.Equal(events.Failed.Count, summary.Failures);
         Assert.Equal(events.InputTokens, summary.InputTokens);
@@ -100,13 +100,19 @@ public sealed class FaultTests
         await using var publisher = await TestPublisher.StartAsync(nowhere);
         var client = analytics.CreateClient();
         var events = new TestEvents(run);
+        var published = 0;
         for (var i = 0; i < 20; i++)
         {
-            await PublishCallAsync(publisher, events, i);
+            published += events.Call(i).Count;
+        }
+
+        foreach (var e in events.Completed.Cast<IronAspire.Contracts.Events.IIronAspireEvent>().Concat(events.Failed).Concat(events.Pii))
+        {
+            await IngestionTests.Publish(publisher, e);
         }
 
         await Task.Delay(TimeSpan.FromSeconds(2));
-        Assert.Equal(20, publisher.Events.Pending);
+        Assert.Equal(published, publisher.Events.Pending);
         Assert.False((await client.GetAsync("/health")).IsSuccessStatusCode);
         Assert.True((await client.GetAsync("/alive")).IsSuccessStatusCode);
         // Queries still answer from PostgreSQL.

@@ -12,7 +12,7 @@ namespace IronAspire.Analytics.Tests;
 /// <summary>Events published through the real bus end up counted exactly once in PostgreSQL.</summary>
 public sealed class IngestionTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
 
     [Fact]
     public async Task Published_events_are_summarised_exactly()

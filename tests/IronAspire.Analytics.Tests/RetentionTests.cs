@@ -25,7 +25,7 @@ public sealed class RetentionTests
         }
 
         var query = $"?projectId=proj-{run}";
-        await client.WaitForRequestsAsync(query, 100, TimeSpan.FromSeconds(60));
+        await client.WaitForRequestsAsync(query, 100, TimeSpan.FromSeconds(120));
         await publisher.Events.FlushAsync();
         await WaitForRawPiiAsync(analytics, run, events.Pii.Sum(p => p.CountsByType.Count));
         var before = await client.SummaryAsync(query);

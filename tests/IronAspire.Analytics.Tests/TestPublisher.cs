@@ -27,6 +27,7 @@ public sealed class TestPublisher : IAsyncDisposable
             ["EventBus:PublishTimeout"] = "00:00:02",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:IronAspire.EventBus"] = "Error",
+            ["Logging:LogLevel:MassTransit"] = "Critical",
         });
         if (settings is not null)
         {
