@@ -94,7 +94,7 @@ public sealed class PiiRedactor
         builder.Clear();
         Write(text, findings, 0, text.Length, tally, builder);
         var result = builder.ToString();
-        if (builder.Capacity > 64 * 1024)
+        if (builder.Capacity > 1024 * 1024)
         {
             // Do not keep a huge buffer alive per thread after one large body.
             builder.Clear();
