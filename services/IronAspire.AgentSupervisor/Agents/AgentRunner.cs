@@ -91,12 +91,8 @@ public sealed partial class AgentRunner(
 
         if (agent.State == AgentState.BudgetExhausted)
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var budget = await scope.ServiceProvider.GetRequiredService<IAgentBudgets>().GetAsync(agentId, cancellationToken);
-            if (budget is null || budget.Remaining <= 0)
-            {
-                return new StartResult(agent, StartRefusal.Conflict, "The agent's budget is exhausted: raise it first (PUT /v1/agents/{id}/budget).");
-            }
+            // Raising the budget (PUT /v1/agents/{id}/budget) moves it to Stopped; until then it stays down.
+            return new StartResult(agent, StartRefusal.Conflict, "The agent's budget is exhausted: raise it first (PUT /v1/agents/{id}/budget).");
         }
 
         runtime.CancelRestart();
@@ -527,11 +523,15 @@ public sealed partial class AgentRunner(
             : new LogLine(DateTimeOffset.MinValue, "stdout", line);
     }
 
+    /// <summary>The Supervisor is stopping: its agents stop too (a crash instead leaves them to the next start's reconciliation).</summary>
+    public async Task StopAllAsync(CancellationToken cancellationToken)
+    {
+        var running = _runtimes.Where(r => r.Value.Process is not null).Select(r => r.Key).ToArray();
+        await Task.WhenAll(running.Select(id => StopAsync(id, AgentState.Stopped, "The Supervisor stopped.", cancellationToken)));
+    }
+
     public async ValueTask DisposeAsync()
     {
-        // The Supervisor is going away: its agents go too (a crash instead leaves them to the next start's reconciliation).
-        var running = _runtimes.Where(r => r.Value.Process is not null).Select(r => r.Key).ToArray();
-        await Task.WhenAll(running.Select(id => StopAsync(id, AgentState.Stopped, "The Supervisor stopped.", CancellationToken.None)));
         await _shutdown.CancelAsync();
         foreach (var runtime in _runtimes.Values)
         {
