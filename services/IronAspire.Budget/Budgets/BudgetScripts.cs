@@ -35,7 +35,7 @@ internal static class BudgetScripts
     /// KEYS: marker, agentCfg, projectCfg, deadlines, reservation, request, agent counters (lifetime, daily, monthly),
     /// project counters (lifetime, daily, monthly).
     /// ARGV: amount, deadlineMs, defaultAgentLimit (-1: none), hasProject, agentId, projectId, model, reservationId,
-    /// recordTtlSeconds, hasRequest, cheapestCallNanos.
+    /// recordTtlSeconds, hasRequest, cheapestCallNanos, ttlSeconds.
     /// Returns {1, remaining, reservationId, amount, deadlineMs} (2 instead of 1: the request id's earlier reservation)
     /// | {-1, scope, spent, reserved, limit, flags...} refused | {-2} rebuild first | {-3, scope} no budget.
     /// </summary>
@@ -92,7 +92,7 @@ internal static class BudgetScripts
           'agentCfg', KEYS[2], 'projectCfg', projectCfg, 'agentLimit', a[1], 'projectLimit', projectLimit,
           'agent', ARGV[5], 'project', ARGV[6], 'model', ARGV[7], 'deadline', ARGV[2])
         redis.call('EXPIRE', KEYS[5], tonumber(ARGV[9]))
-        if ARGV[10] == '1' then redis.call('SET', KEYS[6], ARGV[8], 'EX', tonumber(ARGV[9])) end
+        if ARGV[10] == '1' then redis.call('SET', KEYS[6], ARGV[8], 'EX', tonumber(ARGV[12])) end
         redis.call('ZADD', KEYS[4], tonumber(ARGV[2]), ARGV[8])
         return {1, remaining, ARGV[8], amount, tonumber(ARGV[2])}
         """;
@@ -102,7 +102,7 @@ internal static class BudgetScripts
     /// is also appended to the ledger outbox stream in the same step, so a recorded spend always reaches PostgreSQL.
     /// A commit after the reservation was released or expired still records its cost (the call happened) and is "late".
     /// KEYS: reservation, deadlines, outbox, marker. ARGV: cost, reservationId, final (committed|released|expired),
-    /// cheapestCallNanos, nowMs, inputTokens, cachedInputTokens, cacheWriteInputTokens, outputTokens.
+    /// cheapestCallNanos, nowMs, inputTokens, cachedInputTokens, cacheWriteInputTokens, outputTokens, settledTtlSeconds.
     /// Returns {1|0 (0: settled before, the first answer repeated), cost, late ('' | released | expired), agentSpent,
     /// agentRemaining, agentId, projectId, state, reservedAmount, flags...} | {-404} | {-2} Redis is being rebuilt.
     /// </summary>
@@ -134,6 +134,8 @@ internal static class BudgetScripts
         local spent = tonumber(v[1]) or 0
         local remaining = math.max(0, agentLimit - spent - (tonumber(v[2]) or 0))
         redis.call('HSET', KEYS[1], 'state', final, 'cost', cost, 'late', late, 'spentAfter', spent, 'remainingAfter', remaining)
+        -- A settled record only answers repeated settlements now; an expired one waits a day for a late commit.
+        if final ~= 'expired' then redis.call('EXPIRE', KEYS[1], tonumber(ARGV[10])) end
         redis.call('ZREM', KEYS[2], ARGV[2])
         local result = {1, cost, late, spent, remaining, r[8], r[9], final, tonumber(r[2])}
         local cheapest = tonumber(ARGV[4])

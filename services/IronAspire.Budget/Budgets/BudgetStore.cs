@@ -24,6 +24,9 @@ public sealed partial class BudgetStore(
     /// <summary>Reservation ids handed out while Redis was down and <see cref="BudgetOptions.FailOpen"/> is on.</summary>
     private const string OpenPrefix = "open_";
 
+    /// <summary>How long a committed or released reservation still answers a repeated settlement (then 404).</summary>
+    private const int SettledRecordSeconds = 3600;
+
     private readonly BudgetOptions _options = options.Value;
     private readonly ConcurrentDictionary<string, OpenReservation> _open = new();
 
@@ -64,13 +67,14 @@ public sealed partial class BudgetStore(
             ttl + 86_400,
             request.RequestId is null ? "0" : "1",
             prices.CheapestCallNanos,
+            ttl,
         ];
 
         RedisResult[] result;
         try
         {
             result = (RedisResult[])(await Db.ScriptEvaluateAsync(BudgetScripts.Reserve, keys, args))!;
-            if ((long)result[0] == -2 && await RebuildAsync())
+            if ((long)result[0] == -2 && await RebuildOrAwaitItAsync())
             {
                 result = (RedisResult[])(await Db.ScriptEvaluateAsync(BudgetScripts.Reserve, keys, args))!;
             }
@@ -140,6 +144,7 @@ public sealed partial class BudgetStore(
                 [
                     cost, reservationId, finalState, prices.CheapestCallNanos, now.ToUnixTimeMilliseconds(),
                     usage?.InputTokens ?? 0, usage?.CachedInputTokens ?? 0, usage?.CacheWriteInputTokens ?? 0, usage?.OutputTokens ?? 0,
+                    SettledRecordSeconds,
                 ]))!;
             switch ((long)result[0])
             {
@@ -296,6 +301,22 @@ public sealed partial class BudgetStore(
         {
             await db.KeyDeleteAsync(BudgetKeys.RebuildLock);
         }
+    }
+
+    /// <summary>Rebuilds, or waits a moment for the rebuild another caller runs (it takes milliseconds) before giving up with 503.</summary>
+    private async Task<bool> RebuildOrAwaitItAsync()
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            if (await RebuildAsync())
+            {
+                return true;
+            }
+
+            await Task.Delay(20);
+        }
+
+        return false;
     }
 
     private ReserveOutcome ReserveUnchecked(ReservationRequest request, long amount, DateTimeOffset deadline)
