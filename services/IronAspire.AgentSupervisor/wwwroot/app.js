@@ -112,7 +112,7 @@
     const li = document.createElement("li");
     li.className = "fresh" + (type === "call.failed" ? " failed" : "");
     const name = agents.get(c.agentId)?.name || c.agentId;
-    const time = new Date(c.timestamp).toLocaleTimeString();
+    const time = new Date(c.timestamp).toLocaleTimeString([], { hour12: false });
     li.innerHTML = `<span>${esc(time)}</span><span>${esc(name)}</span><span>${esc(c.model || c.errorType)}</span>` +
       `<span>${esc(usd(c.costUsd))}</span><span>${Math.round(c.latencyMs)} ms</span>`;
     const feed = $("#feed");

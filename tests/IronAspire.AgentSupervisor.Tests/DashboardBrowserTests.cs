@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+using IronAspire.Contracts.Budget;
+using IronAspire.Contracts.Events;
+using Microsoft.Playwright;
+using StackExchange.Redis;
+
+namespace IronAspire.AgentSupervisor.Tests;
+
+/// <summary>
+/// The dashboard in Debian's headless Chromium driven by Playwright (never a downloaded browser): log in, see an agent,
+/// watch its spend bar move after a call without reloading, stop it from the UI and see its processes gone.
+/// </summary>
+public sealed partial class DashboardBrowserTests : IAsyncLifetime
+{
+    private const string Chromium = "/usr/bin/chromium";
+
+    private SupervisorFactory _factory = null!;
+    private TestBus _bus = null!;
+    private FakeRouter _router = null!;
+
+    public async Task InitializeAsync()
+    {
+        _bus = await TestBus.StartAsync();
+        var budget = await BudgetServiceHost.StartAsync();
+        var redis = await ConnectionMultiplexer.ConnectAsync(await Hosting.Testing.BackingServers.RedisAsync());
+        _router = await FakeRouter.StartAsync(redis, new BudgetClient(budget.CreateClient()), _bus);
+        _factory = await SupervisorFactory.StartAsync(_router.BaseUrl, null, null, null, budget);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _factory.DisposeAsync();
+        await _router.DisposeAsync();
+        await _bus.DisposeAsync();
+    }
+
+    /// <summary>Where the screenshot goes: $IRONASPIRE_TEST_ARTIFACTS, else TestResults beside the test assembly.</summary>
+    public static string ArtifactsDirectory =>
+        Environment.GetEnvironmentVariable("IRONASPIRE_TEST_ARTIFACTS") is { Length: > 0 } folder
+            ? folder
+            : Path.Combine(AppContext.BaseDirectory, "TestResults");
+
+    [Fact]
+    public async Task Operator_logs_in_sees_spend_move_live_and_stops_the_agent_from_the_dashboard()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is needed (apt-get install -y chromium)");
+        using var admin = _factory.Admin();
+        var agent = await admin.CreateAgentAsync(new
+        {
+            name = "research-bot", command = "bash", args = new[] { Path.Combine(AppContext.BaseDirectory, "scripts", "idle.sh") }, budgetUsd = 0.0005m,
+        });
+        await admin.CreateAgentAsync(new { name = "billing-service (external)", budgetUsd = 2m, projectId = "billing" });
+        var running = await admin.WaitForAsync(agent.Id, a => a.State == "Running");
+        var child = int.Parse(ChildLine().Match(string.Join("\n", (await admin.LogsAsync(agent.Id)).Select(l => l.Text))).Groups[1].Value, CultureInfo.InvariantCulture);
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 820 } });
+        await page.GotoAsync(_factory.BaseAddress.ToString());
+
+        // A wrong key is refused; the right one opens the dashboard.
+        await page.FillAsync("#admin-key", "not-the-key");
+        await page.ClickAsync("#login-form button");
+        await Assertions.Expect(page.Locator("#login-error")).ToContainTextAsync("refused");
+        await page.FillAsync("#admin-key", SupervisorFactory.AdminKey);
+        await page.ClickAsync("#login-form button");
+
+        var row = page.Locator($"tr[data-agent-id='{agent.Id}']");
+        await Assertions.Expect(row).ToContainTextAsync("research-bot");
+        await Assertions.Expect(row.Locator(".state")).ToHaveTextAsync("Running");
+        await Assertions.Expect(page.Locator("#live-text")).ToHaveTextAsync("live");
+        await Assertions.Expect(row.Locator(".spent")).ToHaveAttributeAsync("data-spent", "0");
+
+        // Calls with the agent's key: the spend bar moves without a reload, and the call shows in the live feed.
+        using var agentClient = new HttpClient();
+        agentClient.DefaultRequestHeaders.Authorization = new("Bearer", agent.ApiKey);
+        for (var i = 0; i < 6; i++)
+        {
+            using var call = await agentClient.PostAsJsonAsync(_router.BaseUrl + "/v1/chat/completions",
+                new { model = "gpt-4o-mini", max_tokens = 30, messages = new[] { new { role = "user", content = "hi" } } });
+            call.EnsureSuccessStatusCode();
+        }
+
+        await Assertions.Expect(row.Locator(".spent")).ToHaveAttributeAsync("data-spent", "0.000126");
+        var width = await row.Locator(".spent").EvaluateAsync<string>("e => e.style.width");
+        Assert.StartsWith("25.2", width);
+        await Assertions.Expect(page.Locator("#feed li")).ToHaveCountAsync(6);
+        await Assertions.Expect(page.Locator("#models")).ToContainTextAsync("gpt-4o-mini");
+
+        await _bus.PublishAsync(new PiiDetected(Guid.NewGuid(), "r1", agent.Id, null, PiiDirection.Request,
+            new Dictionary<string, int> { ["EMAIL_ADDRESS"] = 3, ["CREDIT_CARD"] = 1 }, "redact", DateTimeOffset.UtcNow));
+        await _bus.PublishAsync(new CircuitStateChanged(Guid.NewGuid(), "mock-openai", "Closed", null, DateTimeOffset.UtcNow));
+        await _bus.PublishAsync(new CircuitStateChanged(Guid.NewGuid(), "mock-anthropic", "Open", "5 consecutive failures", DateTimeOffset.UtcNow));
+        await Assertions.Expect(page.Locator("#pii")).ToContainTextAsync("EMAIL_ADDRESS");
+        await Assertions.Expect(page.Locator("#circuits")).ToContainTextAsync("mock-anthropic: Open");
+
+        Directory.CreateDirectory(ArtifactsDirectory);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactsDirectory, "dashboard.png"), FullPage = true });
+
+        // Stop from the UI: the state changes live and the processes are gone.
+        await row.Locator("button[data-action='stop']").ClickAsync();
+        await Assertions.Expect(row.Locator(".state")).ToHaveTextAsync("Stopped");
+        await Assertions.Expect(row.Locator("button[data-action='start']")).ToBeVisibleAsync();
+        Assert.False(AgentApiExtensions.ProcessExists(running.Pid!.Value));
+        Assert.False(AgentApiExtensions.ProcessExists(child));
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactsDirectory, "dashboard-stopped.png"), FullPage = true });
+    }
+
+    [GeneratedRegex(@"child (\d+)")]
+    private static partial Regex ChildLine();
+}
