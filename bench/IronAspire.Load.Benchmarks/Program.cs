@@ -1,14 +1,13 @@
 using System.Diagnostics;
-using System.Net.Http.Json;
 using System.Text;
 using IronAspire.AppHost;
 using IronAspire.Hosting.ApplicationModel;
 using IronAspire.Hosting.Testing;
 using IronAspire.Load.Benchmarks;
 
-// Usage: dotnet run -c Release --project bench/IronAspire.Load.Benchmarks -- [router|budget|all] [seconds per scenario]
-var what = args.Length > 0 ? args[0] : "all";
-var seconds = args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5;
+// Usage: dotnet run -c Release --project bench/IronAspire.Load.Benchmarks -- [seconds per scenario]
+// The Budget service's own round trip is measured by bench/IronAspire.Budget.Benchmarks.
+var seconds = args.Length > 0 ? double.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 5;
 var duration = TimeSpan.FromSeconds(seconds);
 
 Console.WriteLine($"Starting the application model (Release build, real Redis and PostgreSQL)... {Environment.ProcessorCount} cores");
@@ -21,7 +20,6 @@ var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConn
 using var http = new HttpClient(handler);
 var results = new List<LoadResult>();
 
-if (what is "router" or "all")
 {
     var direct = app.GetEndpoint("mock-provider");
     var router = app.GetEndpoint("router");
@@ -39,29 +37,6 @@ if (what is "router" or "all")
     }
 }
 
-if (what is "budget" or "all")
-{
-    var budget = app.GetEndpoint("budget");
-    foreach (var concurrency in new[] { 1, 64 })
-    {
-        results.Add(await LoadRun.RunAsync("budget reserve+commit (HTTP)", concurrency, duration, async ct =>
-        {
-            var stopwatch = Stopwatch.StartNew();
-            using var reserve = await http.PostAsJsonAsync(new Uri(budget, "/v1/reservations"),
-                new { agentId = "bench-agent", model = "gpt-4o-mini", inputTokens = 200, maxOutputTokens = 64 }, ct);
-            if (!reserve.IsSuccessStatusCode)
-            {
-                return null;
-            }
-
-            var id = (await reserve.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>(ct))!["reservationId"]!.GetValue<string>();
-            using var commit = await http.PostAsJsonAsync(new Uri(budget, $"/v1/reservations/{id}/commit"), new { inputTokens = 30, outputTokens = 48 }, ct);
-            return commit.IsSuccessStatusCode ? stopwatch.Elapsed.TotalMilliseconds : null;
-        }));
-        Console.WriteLine(results[^1]);
-    }
-}
-
 Console.WriteLine();
 Console.WriteLine("| scenario | clients | req/s | p50 ms | p99 ms | failures |");
 Console.WriteLine("|---|---:|---:|---:|---:|---:|");
@@ -70,7 +45,6 @@ foreach (var result in results)
     Console.WriteLine(result);
 }
 
-if (what is "router" or "all")
 {
     Console.WriteLine();
     Console.WriteLine("| Router added latency | clients | p50 ms | p99 ms |");
