@@ -12,9 +12,10 @@ builder.Build()
         var router = app.GetEndpoint("router").ToString().TrimEnd('/');
         app.Log.Info("");
         app.Log.Info("Point any OpenAI client at the Router with the demo agent's key:");
-        app.Log.Info($"  export OPENAI_BASE_URL={router}/v1");
-        app.Log.Info($"  export OPENAI_API_KEY={app.GetResource<ParameterResource>("demo-key").Value}");
-        app.Log.Info($"Anthropic clients: ANTHROPIC_BASE_URL={router} with the same key.");
+        var demoKey = app.GetResource<ParameterResource>("demo-key").Value;
+        app.Log.Info($"  export OPENAI_BASE_URL={router}/v1 OPENAI_API_KEY={demoKey}");
+        app.Log.Info($"Anthropic clients: export ANTHROPIC_BASE_URL={router} ANTHROPIC_API_KEY={demoKey}");
+        app.Log.Info($"Agent supervisor and dashboard: {app.GetEndpoint("agent-supervisor")}");
         app.Log.Info($"Admin key (IRONASPIRE_ADMIN_KEY): {app.GetResource<ParameterResource>("admin-key").Value}");
     })
     .Run();

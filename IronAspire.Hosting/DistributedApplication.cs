@@ -404,8 +404,9 @@ public sealed class DistributedApplication : IAsyncDisposable
         }
 
         running.ExitCode = code;
-        SetState(running, ResourceState.Exited);
+        // Reported before the state changes, so whoever waits for Exited finds the report already written.
         _logger.LogError("resource '{Resource}' (pid {Pid}) exited unexpectedly with code {ExitCode}.", running.Resource.Name, process.Pid, code);
+        SetState(running, ResourceState.Exited);
         if (restart is null || running.Restarts >= ((running.Resource as ProjectResource)?.MaxRestarts ?? 0))
         {
             _logger.LogWarning("'{Resource}' is not restarted; the rest of the application keeps running without it.", running.Resource.Name);
