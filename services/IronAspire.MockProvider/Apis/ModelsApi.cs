@@ -1,6 +1,6 @@
-using IronAspire.MockProvider.Wire;
 using System.Text.Json;
 using IronAspire.MockProvider.Simulation;
+using IronAspire.MockProvider.Wire;
 
 namespace Microsoft.AspNetCore.Builder;
 

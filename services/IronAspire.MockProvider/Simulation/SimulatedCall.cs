@@ -1,7 +1,6 @@
-using IronAspire.MockProvider.Wire;
 using System.Buffers;
-using System.IO.Pipelines;
 using System.Text.Json;
+using IronAspire.MockProvider.Wire;
 
 namespace IronAspire.MockProvider.Simulation;
 
