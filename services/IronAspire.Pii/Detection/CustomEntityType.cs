@@ -91,11 +91,11 @@ internal sealed class CustomDetector(CustomEntityType definition)
 
     public CustomEntityType Definition { get; } = definition;
 
-    public void Scan(ReadOnlySpan<char> text, List<PiiFinding> findings)
+    public void Scan(ReadOnlySpan<char> text, int from, List<PiiFinding> findings)
     {
         foreach (var match in _regex.EnumerateMatches(text))
         {
-            if (match.Length == 0 || match.Length > CustomEntityType.MaxMatchLength)
+            if (match.Index < from || match.Length == 0 || match.Length > CustomEntityType.MaxMatchLength)
             {
                 continue;
             }

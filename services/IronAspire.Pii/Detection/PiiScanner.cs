@@ -59,27 +59,33 @@ public sealed class PiiScanner
     }
 
     /// <summary>Appends the findings in <paramref name="text"/>, ordered by start and never overlapping.</summary>
-    public void Scan(ReadOnlySpan<char> text, List<PiiFinding> findings)
+    public void Scan(ReadOnlySpan<char> text, List<PiiFinding> findings) => Scan(text, 0, findings);
+
+    /// <summary>
+    /// Findings that start at or after <paramref name="from"/>; the text before it is only looked at (boundaries,
+    /// context words), as a stream's already-emitted context is.
+    /// </summary>
+    internal void Scan(ReadOnlySpan<char> text, int from, List<PiiFinding> findings)
     {
         var first = findings.Count;
         var sources = 0;
         if (Finds(BuiltInTypes.Secret))
         {
-            SecretDetector.Scan(text, findings);
+            SecretDetector.Scan(text, from, findings);
             sources++;
         }
 
         if (_triggers is not null)
         {
             var secretsEnd = findings.Count;
-            ScanTriggers(text, findings, first, secretsEnd);
+            ScanTriggers(text, from, findings, first, secretsEnd);
             sources += findings.Count > secretsEnd ? 1 : 0;
         }
 
         foreach (var custom in _custom)
         {
             var before = findings.Count;
-            custom.Scan(text, findings);
+            custom.Scan(text, from, findings);
             sources += findings.Count > before ? 1 : 0;
         }
 
@@ -89,11 +95,11 @@ public sealed class PiiScanner
         }
     }
 
-    private void ScanTriggers(ReadOnlySpan<char> text, List<PiiFinding> findings, int secretsFrom, int secretsEnd)
+    private void ScanTriggers(ReadOnlySpan<char> text, int from, List<PiiFinding> findings, int secretsFrom, int secretsEnd)
     {
         var secret = secretsFrom;
-        var floor = 0;
-        var pos = 0;
+        var floor = from;
+        var pos = from;
         while (pos < text.Length)
         {
             var rel = text[pos..].IndexOfAny(_triggers!);

@@ -37,9 +37,9 @@ internal static class SecretDetector
 
     private const int AgentKeyBodyLength = 43;
 
-    public static void Scan(ReadOnlySpan<char> text, List<PiiFinding> findings)
+    public static void Scan(ReadOnlySpan<char> text, int from, List<PiiFinding> findings)
     {
-        var pos = 0;
+        var pos = from;
         while (pos < text.Length)
         {
             var rel = text[pos..].IndexOfAny(PrefixSearch);

@@ -53,7 +53,7 @@ public sealed class StreamingRedactor
         Append(delta);
         var text = _buffer.AsSpan(0, _length);
         _findings.Clear();
-        _redactor.Scanner.Scan(text, _findings);
+        _redactor.Scanner.Scan(text, _context, _findings);
 
         var hold = HoldFrom(text);
         foreach (var f in _findings)
@@ -80,7 +80,7 @@ public sealed class StreamingRedactor
 
         var text = _buffer.AsSpan(0, _length);
         _findings.Clear();
-        _redactor.Scanner.Scan(text, _findings);
+        _redactor.Scanner.Scan(text, _context, _findings);
         var result = Emit(text, _length);
         _length = _context = 0;
         return result;
