@@ -30,24 +30,43 @@ public class DurabilityTests
     }
 
     [Fact]
-    public async Task A_daily_budget_resets_at_midnight_utc()
+    public async Task Daily_and_monthly_budgets_reset_at_midnight_utc_and_a_lifetime_budget_never()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 23, 0, 0, TimeSpan.Zero));
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 31, 23, 0, 0, TimeSpan.Zero));
         await using var service = new BudgetServiceFactory { Time = time };
         await service.InitializeAsync();
-        var agent = NewId("daily");
-        await service.SetLimitAsync(agent, 0.02m, "daily");
+        var (daily, monthly, lifetime) = (NewId("daily"), NewId("monthly"), NewId("lifetime"));
+        await service.SetLimitAsync(daily, 0.015m, "daily");
+        await service.SetLimitAsync(monthly, 0.015m, "monthly");
+        await service.SetLimitAsync(lifetime, 0.015m);
         var client = service.CreateClient();
-        await ReserveAndCommitAsync(client, agent);
-        var before = await service.GetBudgetAsync(agent);
+        foreach (var agent in new[] { daily, monthly, lifetime })
+        {
+            await ReserveAndCommitAsync(client, agent);
+            // 0.0075 USD spent of 0.015: the next worst case (0.0125) does not fit.
+            using var refused = await client.PostAsJsonAsync("/v1/reservations", new { agentId = agent, model = "gpt-4o", inputTokens = 1000, maxOutputTokens = 1000 });
+            Assert.Equal(HttpStatusCode.PaymentRequired, refused.StatusCode);
+        }
 
-        time.Advance(TimeSpan.FromHours(2));
-        var after = await service.GetBudgetAsync(agent);
+        time.Advance(TimeSpan.FromMinutes(30));
+        Assert.Equal(0.0075m, (await service.GetBudgetAsync(daily))["spentUsd"]!.GetValue<decimal>());
 
-        Assert.Equal(0.0075m, before["spentUsd"]!.GetValue<decimal>());
-        Assert.Equal("daily", after["period"]!.GetValue<string>());
-        Assert.Equal(0m, after["spentUsd"]!.GetValue<decimal>());
-        Assert.Equal(new DateTimeOffset(2026, 3, 2, 0, 0, 0, TimeSpan.Zero), after["periodStart"]!.GetValue<DateTimeOffset>());
+        time.Advance(TimeSpan.FromMinutes(31)); // 2026-04-01 00:01 UTC: a new day and a new month
+        var afterDaily = await service.GetBudgetAsync(daily);
+        var afterMonthly = await service.GetBudgetAsync(monthly);
+
+        Assert.Equal("daily", afterDaily["period"]!.GetValue<string>());
+        Assert.Equal(0m, afterDaily["spentUsd"]!.GetValue<decimal>());
+        Assert.Equal(new DateTimeOffset(2026, 4, 1, 0, 0, 0, TimeSpan.Zero), afterDaily["periodStart"]!.GetValue<DateTimeOffset>());
+        Assert.Equal("monthly", afterMonthly["period"]!.GetValue<string>());
+        Assert.Equal(0m, afterMonthly["spentUsd"]!.GetValue<decimal>());
+        Assert.Equal(new DateTimeOffset(2026, 4, 1, 0, 0, 0, TimeSpan.Zero), afterMonthly["periodStart"]!.GetValue<DateTimeOffset>());
+        Assert.Equal(0.0075m, (await service.GetBudgetAsync(lifetime))["spentUsd"]!.GetValue<decimal>());
+        // The new period admits calls again; the lifetime budget still refuses.
+        await ReserveAndCommitAsync(client, daily);
+        await ReserveAndCommitAsync(client, monthly);
+        using var stillRefused = await client.PostAsJsonAsync("/v1/reservations", new { agentId = lifetime, model = "gpt-4o", inputTokens = 1000, maxOutputTokens = 1000 });
+        Assert.Equal(HttpStatusCode.PaymentRequired, stillRefused.StatusCode);
     }
 
     [Fact]
