@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using IronAspire.Budget.Ledger;
 using IronAspire.Budget.Pricing;
+using IronAspire.Budget.Telemetry;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -17,6 +18,7 @@ public sealed partial class BudgetStore(
     BudgetLedger ledger,
     LedgerOutbox outbox,
     BudgetEvents events,
+    BudgetMetrics metrics,
     IOptions<BudgetOptions> options,
     TimeProvider time,
     ILogger<BudgetStore> logger)
@@ -37,6 +39,21 @@ public sealed partial class BudgetStore(
     private IDatabase Db => redis.GetDatabase();
 
     public async Task<ReserveOutcome> ReserveAsync(ReservationRequest request)
+    {
+        var outcome = await TryReserveAsync(request);
+        metrics.Reservations.Add(1, new KeyValuePair<string, object?>("outcome", outcome switch
+        {
+            ReserveOutcome.Reserved r when r.Reservation.ReservationId.StartsWith(OpenPrefix, StringComparison.Ordinal) => "unchecked",
+            ReserveOutcome.Reserved => "reserved",
+            ReserveOutcome.Refused => "refused",
+            ReserveOutcome.NoBudget => "no_budget",
+            ReserveOutcome.UnknownPrice => "unknown_price",
+            _ => "unavailable",
+        }));
+        return outcome;
+    }
+
+    private async Task<ReserveOutcome> TryReserveAsync(ReservationRequest request)
     {
         var price = prices.Find(request.Model);
         if (price is null)
@@ -159,6 +176,12 @@ public sealed partial class BudgetStore(
             var late = (string)result[2]!;
             var agentId = (string)result[5]!;
             var projectId = (string?)result[6] is { Length: > 0 } p ? p : null;
+            if (settledNow)
+            {
+                metrics.Settlements.Add(1, new KeyValuePair<string, object?>("state", (string)result[7]!), new KeyValuePair<string, object?>("late", late.Length > 0));
+                metrics.SpentNanoUsd.Add((long)result[1]);
+            }
+
             if (settledNow && late.Length > 0)
             {
                 LogLateCommit(logger, reservationId, late, Nanos.ToUsd(cost));

@@ -2,6 +2,7 @@ using IronAspire.Budget;
 using IronAspire.Budget.Budgets;
 using IronAspire.Budget.Ledger;
 using IronAspire.Budget.Pricing;
+using IronAspire.Budget.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.Hosting;
@@ -28,6 +29,7 @@ public static class Extensions
             builder.AddEventBus();
         }
 
+        services.AddSingleton<BudgetMetrics>();
         services.AddSingleton<PriceTable>();
         services.AddSingleton<BudgetEvents>();
         services.AddSingleton<BudgetLedger>();
