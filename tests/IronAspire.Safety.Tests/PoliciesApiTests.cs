@@ -57,6 +57,23 @@ public sealed class PoliciesApiTests(SafetyHost host) : IClassFixture<SafetyHost
     }
 
     [Fact]
+    public async Task Changing_a_policy_needs_the_admin_key_reading_does_not()
+    {
+        var agent = NewAgent();
+        var body = new { request = new Dictionary<string, string> { ["SECRET"] = "allow" } };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await host.Anonymous.PutAsJsonAsync($"/v1/policies/{agent}", body)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await host.Anonymous.PutAsJsonAsync("/v1/policies/default", body)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await host.Anonymous.DeleteAsync($"/v1/policies/{agent}")).StatusCode);
+        var wrong = new HttpRequestMessage(HttpMethod.Put, $"/v1/policies/{agent}") { Content = JsonContent.Create(body) };
+        wrong.Headers.Authorization = new("Bearer", "not-the-key");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await host.Anonymous.SendAsync(wrong)).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await host.Anonymous.GetAsync($"/v1/policies/{agent}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await host.Anonymous.GetAsync("/v1/policies/default")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await host.Anonymous.PostAsJsonAsync("/v1/scan", new { text = "a@b.io" })).StatusCode);
+    }
+
+    [Fact]
     public async Task Invalid_agent_ids_are_a_400_problem()
     {
         var response = await host.Client.PutAsJsonAsync("/v1/policies/" + new string('a', 200), new { });

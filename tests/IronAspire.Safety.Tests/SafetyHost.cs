@@ -9,7 +9,13 @@ public sealed class SafetyHost : IAsyncLifetime
 {
     private WebApplicationFactory<Program>? _factory;
 
+    public const string AdminKey = "safety-tests-admin-key";
+
+    /// <summary>Sends the admin key.</summary>
     public HttpClient Client { get; private set; } = null!;
+
+    /// <summary>Sends no key.</summary>
+    public HttpClient Anonymous { get; private set; } = null!;
     public IServiceProvider Services => _factory!.Services;
     public string Redis { get; private set; } = "";
 
@@ -21,13 +27,17 @@ public sealed class SafetyHost : IAsyncLifetime
             web.UseSetting("ConnectionStrings:cache", Redis);
             web.UseSetting("Safety:MaxScanChars", "100000");
             web.UseSetting("Pii:PseudonymKey", "safety-tests-pseudonym-key-0001");
+            web.UseSetting("IRONASPIRE_ADMIN_KEY", AdminKey);
         });
         Client = _factory.CreateClient();
+        Client.DefaultRequestHeaders.Authorization = new("Bearer", AdminKey);
+        Anonymous = _factory.CreateClient();
     }
 
     public async Task DisposeAsync()
     {
         Client.Dispose();
+        Anonymous.Dispose();
         if (_factory is not null)
         {
             await _factory.DisposeAsync();

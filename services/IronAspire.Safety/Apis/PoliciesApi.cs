@@ -7,7 +7,8 @@ namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>
 /// The default PII policy and per-agent overrides, stored in Redis where the Router's cache reads them
-/// (changes reach every Router within a second). The ETag header carries the policy version.
+/// (changes reach every Router within a second). The ETag header carries the policy version. Reading is open;
+/// changing needs the admin key.
 /// </summary>
 public static class PoliciesApi
 {
@@ -20,15 +21,15 @@ public static class PoliciesApi
         group.MapGet("/default", GetDefault).WithName("policies.default.get")
             .WithSummary("The default policy (the built-in one until a default is stored)");
         group.MapPut("/default", PutDefault).WithName("policies.default.put").Accepts<PiiPolicy>("application/json")
-            .WithSummary("Replace the default policy");
+            .WithSummary("Replace the default policy (admin key)").AddEndpointFilter<AdminKeyFilter>();
         group.MapGet("/{agentId}", GetAgent).WithName("policies.agent.get")
             .WithSummary("An agent's override (entries laid over the default)");
         group.MapGet("/{agentId}/effective", GetEffective).WithName("policies.agent.effective")
             .WithSummary("What applies to an agent: the default with its override laid over it");
         group.MapPut("/{agentId}", PutAgent).WithName("policies.agent.put").Accepts<PiiPolicy>("application/json")
-            .WithSummary("Set an agent's override");
+            .WithSummary("Set an agent's override (admin key)").AddEndpointFilter<AdminKeyFilter>();
         group.MapDelete("/{agentId}", DeleteAgent).WithName("policies.agent.delete")
-            .WithSummary("Remove an agent's override: the default applies again");
+            .WithSummary("Remove an agent's override: the default applies again (admin key)").AddEndpointFilter<AdminKeyFilter>();
         return app;
     }
 
