@@ -143,6 +143,13 @@ public sealed class StreamingTests
         stream.Flush();
         Assert.Equal(1, stream.Tally.Counts[PiiEntityTypes.EmailAddress]);
         Assert.Equal(1, stream.Tally.Counts[PiiEntityTypes.PhoneNumber]);
+
+        // One tally per call: the streams' tallies merge into it.
+        var call = Redactor.Redact("and jane@example.com").Tally;
+        call.Merge(stream.Tally);
+        Assert.Equal(2, call.Counts[PiiEntityTypes.EmailAddress]);
+        Assert.Equal(3, call.Total);
+        Assert.Equal(PiiAction.Redact, call.Action);
     }
 
     [Fact]

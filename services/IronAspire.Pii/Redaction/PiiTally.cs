@@ -24,6 +24,22 @@ public sealed class PiiTally
 
     public int Total { get; private set; }
 
+    /// <summary>Adds another tally (e.g. each streamed text's) into this one: one tally per call and direction.</summary>
+    public void Merge(PiiTally other)
+    {
+        foreach (var (type, count) in other._counts)
+        {
+            _counts[type] = _counts.GetValueOrDefault(type) + count;
+        }
+
+        _blocked.UnionWith(other._blocked);
+        Total += other.Total;
+        if (other.Action > Action)
+        {
+            Action = other.Action;
+        }
+    }
+
     internal void Add(string type, PiiAction action)
     {
         _counts[type] = _counts.GetValueOrDefault(type) + 1;
