@@ -9,5 +9,5 @@ public sealed class AgentReconciliation(AgentRunner runner) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken) => runner.ReconcileAsync(cancellationToken);
 
-    public Task StopAsync(CancellationToken cancellationToken) => runner.StopAllAsync(CancellationToken.None);
+    public Task StopAsync(CancellationToken cancellationToken) => runner.StopAllAsync();
 }

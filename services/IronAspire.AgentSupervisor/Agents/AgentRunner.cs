@@ -493,7 +493,7 @@ public sealed partial class AgentRunner(
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
             try
             {
-                await bus.Publish(change, timeout.Token);
+                await bus.Publish(change, timeout.Token).WaitAsync(TimeSpan.FromSeconds(2));
             }
             catch (Exception ex)
             {
@@ -524,11 +524,17 @@ public sealed partial class AgentRunner(
     }
 
     /// <summary>The Supervisor is stopping: its agents stop too (a crash instead leaves them to the next start's reconciliation).</summary>
-    public async Task StopAllAsync(CancellationToken cancellationToken)
+    public Task StopAllAsync()
     {
-        var running = _runtimes.Where(r => r.Value.Process is not null).Select(r => r.Key).ToArray();
-        await Task.WhenAll(running.Select(id => StopAsync(id, AgentState.Stopped, "The Supervisor stopped.", cancellationToken)));
+        // Once: a host may be stopped twice (WebApplication.Run's own stop, then its owner's), the second time after disposal.
+        lock (_runtimes)
+        {
+            return _stoppingAll ??= Task.WhenAll(_runtimes.Where(r => r.Value.Process is not null)
+                .Select(r => StopAsync(r.Key, AgentState.Stopped, "The Supervisor stopped.", CancellationToken.None)));
+        }
     }
+
+    private Task? _stoppingAll;
 
     public async ValueTask DisposeAsync()
     {

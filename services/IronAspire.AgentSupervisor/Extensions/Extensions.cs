@@ -27,7 +27,6 @@ public static class Extensions
         services.AddProblemDetails();
         services.AddOpenApi();
 
-        // Migration first, then reconciliation: hosted services start in registration order.
         builder.AddNpgsqlDbContext<SupervisorDbContext>("supervisordb");
         services.AddMigration<SupervisorDbContext>();
         builder.AddRedisClient("cache");
@@ -40,9 +39,11 @@ public static class Extensions
         services.AddSingleton<LiveFeed>();
         services.AddSingleton<AgentActivity>();
         services.AddSingleton<AgentRunner>();
-        services.AddHostedService<AgentReconciliation>();
 
         builder.AddSupervisorBus();
+        // After the migration (hosted services start in registration order) and after the bus, so that at shutdown
+        // (reverse order) the agents are stopped, and their last states published, before the bus goes.
+        services.AddHostedService<AgentReconciliation>();
         return builder;
     }
 
