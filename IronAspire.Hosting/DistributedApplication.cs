@@ -28,6 +28,7 @@ public sealed class DistributedApplication : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private bool _started;
+    private bool _disposed;
 
     internal DistributedApplication(DistributedApplicationBuilder builder)
     {
@@ -171,6 +172,12 @@ public sealed class DistributedApplication : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         await StopAsync();
         _loggerFactory.Dispose();
         Log.Dispose();

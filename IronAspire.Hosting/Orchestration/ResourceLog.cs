@@ -13,6 +13,7 @@ public sealed class ResourceLog : IDisposable
     private readonly ConcurrentQueue<string> _tail = new();
     private readonly string _directory;
     private readonly bool _toConsole;
+    private volatile bool _disposed;
 
     public ResourceLog(string directory, bool toConsole)
     {
@@ -35,10 +36,17 @@ public sealed class ResourceLog : IDisposable
             }
         }
 
-        var file = _files.GetOrAdd(resource, name => new StreamWriter(Path.Combine(_directory, name + ".log"), append: true) { AutoFlush = true });
-        lock (file)
+        if (!_disposed)
         {
-            file.WriteLine($"{DateTimeOffset.UtcNow:O} {line}");
+            var file = _files.GetOrAdd(resource, name => new StreamWriter(Path.Combine(_directory, name + ".log"), append: true) { AutoFlush = true });
+            lock (file)
+            {
+                // A last line from a process may arrive while the application is being disposed.
+                if (!_disposed)
+                {
+                    file.WriteLine($"{DateTimeOffset.UtcNow:O} {line}");
+                }
+            }
         }
 
         _tail.Enqueue(formatted);
@@ -56,6 +64,7 @@ public sealed class ResourceLog : IDisposable
 
     public void Dispose()
     {
+        _disposed = true;
         foreach (var file in _files.Values)
         {
             lock (file)
