@@ -42,13 +42,13 @@ public sealed partial class ProcessTests(SupervisorFixture fixture) : IClassFixt
         var running = await admin.WaitForAsync(created.Id, a => a.State == "Running");
         var child = (await PidsAsync(admin, created.Id, 1)).Single();
 
-        var watch = Stopwatch.StartNew();
         using var stop = await admin.PostAsync($"/v1/agents/{created.Id}/stop", null);
         stop.EnsureSuccessStatusCode();
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1.5), $"took {watch.Elapsed}");
         Assert.False(AgentApiExtensions.ProcessExists(running.Pid!.Value));
         Assert.False(AgentApiExtensions.ProcessExists(child));
-        Assert.Equal("Stopped", (await admin.AgentAsync(created.Id)).State);
+        var stopped = await admin.AgentAsync(created.Id);
+        Assert.Equal("Stopped", stopped.State);
+        Assert.Equal(143, stopped.ExitCode); // 128 + SIGTERM: it ended on the polite signal, not on the SIGKILL after the grace period
 
         // Stopped agents start again on request.
         using var start = await admin.PostAsync($"/v1/agents/{created.Id}/start", null);

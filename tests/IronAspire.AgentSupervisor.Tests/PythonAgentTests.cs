@@ -125,7 +125,7 @@ public sealed class PythonAgentTests : IAsyncLifetime
         call.EnsureSuccessStatusCode();
         var answered = Stopwatch.StartNew();
 
-        var message = await ReceiveUntilAsync(socket, m => (string?)m["type"] == "call.completed", TimeSpan.FromSeconds(1));
+        var message = await ReceiveUntilAsync(socket, m => (string?)m["type"] == "call.completed" && (string?)m["data"]!["agentId"] == created.Id, TimeSpan.FromSeconds(1));
         Assert.True(answered.Elapsed < TimeSpan.FromSeconds(1), $"took {answered.Elapsed}");
         var data = message["data"]!;
         Assert.Equal(created.Id, (string?)data["agentId"]);
@@ -133,13 +133,14 @@ public sealed class PythonAgentTests : IAsyncLifetime
         Assert.Equal(0.000021m, (decimal)data["costUsd"]!);
         Assert.True((double)data["latencyMs"]! >= 0);
 
-        // PII detections, circuit changes and agent state changes arrive the same way.
+        // PII detections, circuit changes and agent state changes arrive the same way. (Other tests' events arrive too:
+        // every Supervisor has its own queue and sees every event, as in production.)
         await _bus.PublishAsync(new PiiDetected(Guid.NewGuid(), "r1", created.Id, null, PiiDirection.Request,
             new Dictionary<string, int> { ["EMAIL_ADDRESS"] = 2, ["PHONE_NUMBER"] = 1 }, "redact", DateTimeOffset.UtcNow));
-        var pii = await ReceiveUntilAsync(socket, m => (string?)m["type"] == "pii.detected", TimeSpan.FromSeconds(1));
+        var pii = await ReceiveUntilAsync(socket, m => (string?)m["type"] == "pii.detected" && (string?)m["data"]!["agentId"] == created.Id, TimeSpan.FromSeconds(1));
         Assert.Equal(2, (int)pii["data"]!["countsByType"]!["EMAIL_ADDRESS"]!);
         await _bus.PublishAsync(new CircuitStateChanged(Guid.NewGuid(), "openai", "Open", "5 failures", DateTimeOffset.UtcNow));
-        var circuit = await ReceiveUntilAsync(socket, m => (string?)m["type"] == "circuit.changed", TimeSpan.FromSeconds(1));
+        var circuit = await ReceiveUntilAsync(socket, m => (string?)m["type"] == "circuit.changed" && (string?)m["data"]!["provider"] == "openai", TimeSpan.FromSeconds(1));
         Assert.Equal("Open", (string?)circuit["data"]!["state"]);
 
         var view = await admin.AgentAsync(created.Id);
@@ -150,7 +151,7 @@ public sealed class PythonAgentTests : IAsyncLifetime
 
         await admin.PostAsync($"/v1/agents/{created.Id}/stop", null);
         using var delete = await admin.DeleteAsync($"/v1/agents/{created.Id}");
-        var deleted = await ReceiveUntilAsync(socket, m => (string?)m["type"] == "agent.deleted", TimeSpan.FromSeconds(1));
+        var deleted = await ReceiveUntilAsync(socket, m => (string?)m["type"] == "agent.deleted" && (string?)m["data"]!["agentId"] == created.Id, TimeSpan.FromSeconds(1));
         Assert.Equal(created.Id, (string?)deleted["data"]!["agentId"]);
     }
 
