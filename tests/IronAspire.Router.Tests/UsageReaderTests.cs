@@ -22,7 +22,7 @@ public class UsageReaderTests
             {"type":"message","content":[],"usage":{"input_tokens":10,"output_tokens":5,"cache_read_input_tokens":3,"cache_creation_input_tokens":2}}
             """));
 
-        Assert.Equal(new TokenUsage(15, 3, 5), usage);
+        Assert.Equal(new TokenUsage(15, 3, 5, 2), usage);
     }
 
     [Fact]

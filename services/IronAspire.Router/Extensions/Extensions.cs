@@ -1,3 +1,4 @@
+using IronAspire.Contracts.Budget;
 using IronAspire.Router;
 using IronAspire.Router.Auth;
 using IronAspire.Router.Governance;
@@ -45,8 +46,8 @@ public static class Extensions
             sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<AgentKeyAuthenticator>();
         services.AddSingleton<ResponseRelay>();
-        services.AddHttpClient(BudgetClient.HttpClientName, http => http.BaseAddress = new Uri("http://budget"));
-        services.AddSingleton<BudgetClient>();
+        services.AddBudgetClient();
+        services.AddSingleton<BudgetClientFactory>();
         services.AddSingleton<BudgetSettlement>();
         services.AddHostedService(sp => sp.GetRequiredService<BudgetSettlement>());
         services.AddSingleton<CallGovernance>();

@@ -15,7 +15,7 @@ public sealed record Settlement(string ReservationId, CommitRequest? Usage, Date
 /// until it succeeds — past the reservation's deadline too, since the Budget service still records a late commit
 /// for a day; it is never dropped while the Router runs, and at shutdown the queue is drained.
 /// </summary>
-public sealed partial class BudgetSettlement(BudgetClient budget, TimeProvider time, ILogger<BudgetSettlement> logger) : Microsoft.Extensions.Hosting.BackgroundService
+public sealed partial class BudgetSettlement(BudgetClientFactory budget, TimeProvider time, ILogger<BudgetSettlement> logger) : Microsoft.Extensions.Hosting.BackgroundService
 {
     private readonly Channel<Settlement> _queue = Channel.CreateUnbounded<Settlement>(new UnboundedChannelOptions { SingleReader = false });
     private long _pending;
@@ -58,17 +58,18 @@ public sealed partial class BudgetSettlement(BudgetClient budget, TimeProvider t
             try
             {
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                var cost = 0m;
-                if (settlement.Usage is { } usage)
+                // Every answer is final (settled, already settled, late but recorded, not found, rejected);
+                // only an exception (5xx, network) is worth another try.
+                var client = budget.Create();
+                var result = settlement.Usage is { } usage
+                    ? await client.CommitAsync(settlement.ReservationId, usage, timeout.Token)
+                    : await client.ReleaseAsync(settlement.ReservationId, timeout.Token);
+                if (result.Status is BudgetSettleStatus.NotFound or BudgetSettleStatus.Rejected)
                 {
-                    cost = await budget.CommitAsync(settlement.ReservationId, usage, timeout.Token) ?? 0m;
-                }
-                else
-                {
-                    await budget.ReleaseAsync(settlement.ReservationId, timeout.Token);
+                    LogNotSettled(logger, settlement.ReservationId, result.Status, result.Message ?? "");
                 }
 
-                settlement.Settled(cost);
+                settlement.Settled(result.Result?.CostUsd ?? 0m);
                 return;
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or OperationCanceledException)
@@ -93,6 +94,9 @@ public sealed partial class BudgetSettlement(BudgetClient budget, TimeProvider t
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reservation {ReservationId} was not settled: {Status} {Reason}")]
+    private static partial void LogNotSettled(ILogger logger, string reservationId, BudgetSettleStatus status, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Settling reservation {ReservationId} failed (attempt {Attempt}): {Reason}; retrying")]
     private static partial void LogRetry(ILogger logger, string reservationId, int attempt, string reason);

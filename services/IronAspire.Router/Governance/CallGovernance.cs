@@ -17,7 +17,7 @@ namespace IronAspire.Router.Governance;
 /// client's time, and its events).
 /// </summary>
 public sealed partial class CallGovernance(
-    BudgetClient budget,
+    BudgetClientFactory budget,
     BudgetSettlement settlement,
     PiiPolicyCache piiPolicies,
     RouterEvents events,
@@ -73,31 +73,23 @@ public sealed partial class CallGovernance(
             call.Agent.AgentId, call.Agent.ProjectId, call.Request!.Model, call.InputTokenBound, call.Request.MaxOutputTokens,
             // Longer than any call can last, so a live call's reservation never expires under it.
             TtlSeconds: (int)_options.Timeouts.MaxCallSeconds + 120);
-        BudgetClient.ReserveResult result;
-        try
-        {
-            result = await budget.ReserveAsync(request, cancellationToken);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            // Fail closed: a call that cannot be budgeted is not made.
-            LogBudgetUnavailable(logger, ex.Message);
-            return new ApiError(503, "budget_unavailable", "The budget service cannot be reached, so the call cannot be budgeted; try again shortly.", RetryAfterSeconds: 1);
-        }
-
+        // The client names the reservation itself (the x-request-id is the caller's and may repeat).
+        var result = await budget.Create().ReserveAsync(request, cancellationToken);
         switch (result)
         {
-            case BudgetClient.ReserveResult.Reserved reserved:
+            case BudgetReserveResult.Reserved reserved:
                 call.ReservationId = reserved.Reservation.ReservationId;
                 call.ReservationExpiresAt = reserved.Reservation.ExpiresAt;
                 call.BudgetRemainingUsd = reserved.Reservation.RemainingUsd;
                 return null;
-            case BudgetClient.ReserveResult.Refused { Status: 402 } refused:
+            case BudgetReserveResult.Refused refused:
                 return new ApiError(402, "budget_exceeded", refused.Message);
-            case BudgetClient.ReserveResult.Refused { Status: 400 } refused:
-                return new ApiError(400, refused.Code, refused.Message, "model");
-            case BudgetClient.ReserveResult.Refused refused:
-                return new ApiError(503, "budget_unavailable", refused.Message, RetryAfterSeconds: 1);
+            case BudgetReserveResult.Invalid invalid:
+                return new ApiError(400, invalid.Code, invalid.Message, "model");
+            case BudgetReserveResult.Unavailable unavailable:
+                // Fail closed: a call that cannot be budgeted is not made.
+                LogBudgetUnavailable(logger, unavailable.Message);
+                return new ApiError(503, "budget_unavailable", "The call cannot be budgeted right now: " + unavailable.Message, RetryAfterSeconds: 1);
             default:
                 throw new InvalidOperationException("Unexpected reservation result.");
         }
@@ -121,7 +113,7 @@ public sealed partial class CallGovernance(
         var usage = call.BillableUsage();
         settlement.Enqueue(new Settlement(
             reservationId,
-            usage == TokenUsage.None ? null : new CommitRequest(usage.InputTokens, usage.OutputTokens, usage.CachedInputTokens),
+            usage == TokenUsage.None ? null : new CommitRequest(usage.InputTokens, usage.OutputTokens, usage.CachedInputTokens, usage.CacheWriteInputTokens),
             call.ReservationExpiresAt ?? time.GetUtcNow(),
             cost => events.CallFinished(call, cost)));
     }

@@ -33,7 +33,8 @@ public static class UsageReader
             return new TokenUsage(
                 Long(u["input_tokens"]) + cacheRead + cacheWrite,
                 cacheRead + cachedOpenAI,
-                Long(u["output_tokens"]));
+                Long(u["output_tokens"]),
+                cacheWrite);
         }
 
         return null;

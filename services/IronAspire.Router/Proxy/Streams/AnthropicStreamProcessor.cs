@@ -34,7 +34,8 @@ public sealed class AnthropicStreamProcessor(IResponseRedaction? redaction) : St
                     _usage = new TokenUsage(
                         Math.Max(_usage.InputTokens, read.InputTokens),
                         Math.Max(_usage.CachedInputTokens, read.CachedInputTokens),
-                        read.OutputTokens);
+                        read.OutputTokens,
+                        Math.Max(_usage.CacheWriteInputTokens, read.CacheWriteInputTokens));
                     Usage = _usage;
                 }
 
