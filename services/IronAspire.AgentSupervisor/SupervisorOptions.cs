@@ -33,8 +33,4 @@ public sealed class SupervisorOptions
 
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan RestartMaxDelay { get; set; } = TimeSpan.FromMinutes(1);
-
-    /// <summary>Prefix of this service's RabbitMQ queues, so two Supervisors (or tests) each get every event.</summary>
-    [Required, RegularExpression("^[a-z0-9-]+$")]
-    public string QueuePrefix { get; set; } = "agent-supervisor";
 }

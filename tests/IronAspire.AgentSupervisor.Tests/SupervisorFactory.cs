@@ -48,7 +48,7 @@ public sealed class SupervisorFactory : WebApplicationFactory<Program>
             ["Supervisor:StopGracePeriod"] = (grace ?? TimeSpan.FromSeconds(2)).ToString(),
             ["Supervisor:RestartBaseDelay"] = (restartBaseDelay ?? TimeSpan.FromMilliseconds(200)).ToString(),
             ["Supervisor:LogDirectory"] = Path.Combine(Path.GetTempPath(), "ironaspire-sup-tests", Guid.NewGuid().ToString("N")[..8]),
-            ["Supervisor:QueuePrefix"] = "sup-test-" + Guid.NewGuid().ToString("N")[..8],
+            ["EventBus:QueuePrefix"] = "sup-test-" + Guid.NewGuid().ToString("N")[..8],
             ["services:budget:http:0"] = "http://localhost",
         };
         var factory = new SupervisorFactory(settings, budget ?? await BudgetServiceHost.StartAsync());

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using IronAspire.AgentSupervisor.Budgets;
 using IronAspire.Contracts.Agents;
 using IronAspire.Contracts.Events;
-using MassTransit;
+using IronAspire.EventBus;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -18,6 +18,7 @@ public sealed partial class AgentRunner(
     AgentKeyStore keys,
     LiveFeed feed,
     AgentActivity activity,
+    IEventPublisher publisher,
     IOptions<SupervisorOptions> options,
     TimeProvider time,
     ILogger<AgentRunner> logger) : IAsyncDisposable
@@ -482,24 +483,12 @@ public sealed partial class AgentRunner(
         await NotifyAsync(agent);
     }
 
-    private async Task NotifyAsync(AgentRecord agent)
+    private async ValueTask NotifyAsync(AgentRecord agent)
     {
         var change = new AgentStateChanged(Guid.NewGuid(), agent.Id, agent.Name, agent.State.ToString(), agent.Pid, agent.ExitCode, agent.Reason, time.GetUtcNow());
         feed.Publish(new LiveEvent("agent.state", change));
-        await using var scope = scopes.CreateAsyncScope();
-        if (scope.ServiceProvider.GetService<IPublishEndpoint>() is { } bus)
-        {
-            // Others may follow agent states; the bus being down must not hold up supervision.
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            try
-            {
-                await bus.Publish(change, timeout.Token).WaitAsync(TimeSpan.FromSeconds(2));
-            }
-            catch (Exception ex)
-            {
-                Log.PublishFailed(logger, ex, agent.Id);
-            }
-        }
+        // Buffered by the shared publisher: the bus being down never holds up supervision.
+        await publisher.PublishAsync(change);
     }
 
     private async Task<AgentRecord?> LoadAsync(string agentId, CancellationToken cancellationToken)
@@ -573,8 +562,5 @@ public sealed partial class AgentRunner(
 
         [LoggerMessage(LogLevel.Error, "Handling the exit of agent {AgentId} failed")]
         public static partial void ExitHandlingFailed(ILogger logger, Exception exception, string agentId);
-
-        [LoggerMessage(LogLevel.Warning, "AgentStateChanged of {AgentId} could not be published")]
-        public static partial void PublishFailed(ILogger logger, Exception exception, string agentId);
     }
 }

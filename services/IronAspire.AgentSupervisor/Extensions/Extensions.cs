@@ -20,6 +20,14 @@ public static class Extensions
                 {
                     options.AdminKey = key;
                 }
+
+                // Unless configured, agents reach the Router where the Supervisor does (the AppHost's reference to it):
+                // agents run on the Supervisor's machine.
+                if (configuration[$"{SupervisorOptions.SectionName}:{nameof(SupervisorOptions.RouterBaseUrl)}"] is null
+                    && configuration["services:router:http:0"] is { Length: > 0 } router)
+                {
+                    options.RouterBaseUrl = router;
+                }
             })
             .ValidateDataAnnotations()
             .ValidateOnStart();
@@ -40,41 +48,12 @@ public static class Extensions
         services.AddSingleton<AgentActivity>();
         services.AddSingleton<AgentRunner>();
 
-        builder.AddSupervisorBus();
+        // The shared bus (IronAspire.EventBus): this service's queue "{EventBus:QueuePrefix}-bus-events" (prefix
+        // "agent-supervisor" by default) receives every event it shows or acts on; IEventPublisher publishes AgentStateChanged.
+        builder.AddEventBus(bus => bus.AddConsumer<BusEventsConsumer>());
         // After the migration (hosted services start in registration order) and after the bus, so that at shutdown
         // (reverse order) the agents are stopped, and their last states published, before the bus goes.
         services.AddHostedService<AgentReconciliation>();
         return builder;
-    }
-
-    /// <summary>
-    /// MassTransit over RabbitMQ (<c>ConnectionStrings:messaging</c>, an amqp:// URI): the Supervisor's own queue receives
-    /// every IronAspire event it shows or acts on.
-    /// </summary>
-    private static void AddSupervisorBus(this IHostApplicationBuilder builder)
-    {
-        var connectionString = builder.Configuration.GetConnectionString("messaging")
-            ?? throw new InvalidOperationException("RabbitMQ connection string 'ConnectionStrings:messaging' is missing. Set ConnectionStrings__messaging.");
-        var uri = new Uri(connectionString);
-        builder.Services.AddMassTransit(bus =>
-        {
-            bus.AddConsumer<BusEventsConsumer>();
-            bus.UsingRabbitMq((context, rabbit) =>
-            {
-                var credentials = Uri.UnescapeDataString(uri.UserInfo).Split(':', 2);
-                var virtualHost = uri.AbsolutePath.Trim('/') is { Length: > 0 } path ? Uri.UnescapeDataString(path) : "/";
-                rabbit.Host(uri.Host, (ushort)(uri.IsDefaultPort || uri.Port < 0 ? 5672 : uri.Port), virtualHost, host =>
-                {
-                    host.Username(credentials.ElementAtOrDefault(0) is { Length: > 0 } user ? user : "guest");
-                    host.Password(credentials.ElementAtOrDefault(1) ?? "guest");
-                });
-                var prefix = context.GetRequiredService<IOptions<SupervisorOptions>>().Value.QueuePrefix;
-                rabbit.ReceiveEndpoint(prefix + "-events", endpoint =>
-                {
-                    endpoint.UseMessageRetry(retry => retry.Intervals(100, 500, 2000));
-                    endpoint.ConfigureConsumer<BusEventsConsumer>(context);
-                });
-            });
-        });
     }
 }
