@@ -44,10 +44,26 @@ public sealed class AnalyticsServiceFactory(string name, string postgres, string
         }
     }
 
-    /// <summary>Starts the host (migrations run, consumers bind their queues).</summary>
+    /// <summary>Starts the host (migrations run); the bus connects in the background.</summary>
     public AnalyticsServiceFactory Started()
     {
         _ = Services;
+        return this;
+    }
+
+    /// <summary>
+    /// Starts the host and waits until the bus is connected and the consumers' queues are declared and bound: an event
+    /// published to an exchange before any queue is bound to it is dropped by RabbitMQ.
+    /// </summary>
+    public async Task<AnalyticsServiceFactory> StartedAsync()
+    {
+        var bus = Started().Services.GetRequiredService<MassTransit.IBusControl>();
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (bus.CheckHealth().Status != MassTransit.BusHealthStatus.Healthy && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
         return this;
     }
 }

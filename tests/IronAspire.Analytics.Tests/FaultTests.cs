@@ -9,7 +9,7 @@ public sealed class FaultTests
     public async Task RabbitMq_stopped_mid_run_still_counts_exactly_n()
     {
         var run = IngestionTests.Unique("mq");
-        await using var analytics = (await AnalyticsServiceFactory.CreateAsync(run)).Started();
+        await using var analytics = await (await AnalyticsServiceFactory.CreateAsync(run)).StartedAsync();
         await using var publisher = await TestPublisher.StartAsync();
         var client = analytics.CreateClient();
         var events = new TestEvents(run);
@@ -58,7 +58,7 @@ public sealed class FaultTests
     public async Task Analytics_restarted_mid_run_loses_nothing()
     {
         var run = IngestionTests.Unique("restart");
-        var first = (await AnalyticsServiceFactory.CreateAsync(run)).Started();
+        var first = await (await AnalyticsServiceFactory.CreateAsync(run)).StartedAsync();
         await using var publisher = await TestPublisher.StartAsync();
         var events = new TestEvents(run);
         var query = $"?projectId=proj-{run}";
@@ -77,7 +77,7 @@ public sealed class FaultTests
         await first.DisposeAsync();
         await Task.Delay(TimeSpan.FromSeconds(2));
 
-        await using var second = first.Restart().Started();
+        await using var second = await first.Restart().StartedAsync();
         await publishing;
         var summary = await second.CreateClient().WaitForRequestsAsync(query, 600, TimeSpan.FromSeconds(120));
         Assert.Equal(600, summary.Requests);

@@ -18,7 +18,7 @@ public sealed class IngestionTests
     public async Task Published_events_are_summarised_exactly()
     {
         var run = Unique("sum");
-        await using var analytics = (await AnalyticsServiceFactory.CreateAsync(run)).Started();
+        await using var analytics = await (await AnalyticsServiceFactory.CreateAsync(run)).StartedAsync();
         await using var publisher = await TestPublisher.StartAsync();
         var events = new TestEvents(run);
         for (var i = 0; i < 300; i++)
@@ -88,7 +88,7 @@ public sealed class IngestionTests
     public async Task The_same_event_delivered_twice_is_counted_once()
     {
         var run = Unique("dup");
-        await using var analytics = (await AnalyticsServiceFactory.CreateAsync(run)).Started();
+        await using var analytics = await (await AnalyticsServiceFactory.CreateAsync(run)).StartedAsync();
         await using var publisher = await TestPublisher.StartAsync();
         var events = new TestEvents(run);
         var all = Enumerable.Range(0, 100).SelectMany(i => events.Call(i)).ToList();
@@ -117,7 +117,7 @@ public sealed class IngestionTests
     public async Task Budget_circuit_and_agent_events_are_stored_once()
     {
         var run = Unique("gov");
-        await using var analytics = (await AnalyticsServiceFactory.CreateAsync(run)).Started();
+        await using var analytics = await (await AnalyticsServiceFactory.CreateAsync(run)).StartedAsync();
         await using var publisher = await TestPublisher.StartAsync();
         var now = DateTimeOffset.UtcNow;
         IIronAspireEvent[] published =
@@ -178,7 +178,7 @@ public sealed class IngestionTests
         };
         ActivitySource.AddActivityListener(listener);
 
-        await using var analytics = (await AnalyticsServiceFactory.CreateAsync(run)).Started();
+        await using var analytics = await (await AnalyticsServiceFactory.CreateAsync(run)).StartedAsync();
         await using var publisher = await TestPublisher.StartAsync();
         using var call = new Activity("router call").Start();
         var events = new TestEvents(run);

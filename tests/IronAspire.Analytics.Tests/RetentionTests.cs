@@ -11,7 +11,7 @@ public sealed class RetentionTests
     {
         var run = IngestionTests.Unique("ret");
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var analytics = (await AnalyticsServiceFactory.CreateAsync(run, time)).Started();
+        await using var analytics = await (await AnalyticsServiceFactory.CreateAsync(run, time)).StartedAsync();
         await using var publisher = await TestPublisher.StartAsync();
         var client = analytics.CreateClient();
         var events = new TestEvents(run);
