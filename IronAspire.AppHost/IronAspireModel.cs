@@ -34,6 +34,16 @@ public sealed class IronAspireModel : IDistributedApplicationModel
 
         var mockProvider = builder.AddProject<Projects.IronAspire_MockProvider>("mock-provider");
 
+        // Analytics first: its queues must be bound before anyone publishes, or RabbitMQ drops what is published
+        // on a brand-new broker (the event bus's first-start gap).
+        var analytics = builder.AddProject<Projects.IronAspire_Analytics>("analytics")
+            .WithReference(analyticsDb)
+            .WithReference(messaging)
+            .WithEnvironment("IRONASPIRE_ADMIN_KEY", adminKey)
+            .WaitFor(analyticsDb)
+            .WaitFor(messaging)
+            .WithRestart();
+
         var budget = builder.AddProject<Projects.IronAspire_Budget>("budget")
             .WithReference(cache)
             .WithReference(budgetDb)
@@ -44,20 +54,13 @@ public sealed class IronAspireModel : IDistributedApplicationModel
             .WaitFor(cache)
             .WaitFor(budgetDb)
             .WaitFor(messaging)
+            .WaitFor(analytics)
             .WithRestart();
 
         builder.AddProject<Projects.IronAspire_Safety>("safety")
             .WithReference(cache)
             .WithEnvironment("IRONASPIRE_ADMIN_KEY", adminKey)
             .WaitFor(cache)
-            .WithRestart();
-
-        var analytics = builder.AddProject<Projects.IronAspire_Analytics>("analytics")
-            .WithReference(analyticsDb)
-            .WithReference(messaging)
-            .WithEnvironment("IRONASPIRE_ADMIN_KEY", adminKey)
-            .WaitFor(analyticsDb)
-            .WaitFor(messaging)
             .WithRestart();
 
         var router = builder.AddProject<Projects.IronAspire_Router>("router")
@@ -74,6 +77,7 @@ public sealed class IronAspireModel : IDistributedApplicationModel
             .WaitFor(messaging)
             .WaitFor(budget)
             .WaitFor(mockProvider)
+            .WaitFor(analytics)
             .WithRestart();
         ProviderKeys.Apply(router, configuration);
 
