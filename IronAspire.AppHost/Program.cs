@@ -17,5 +17,16 @@ builder.Build()
         app.Log.Info($"Anthropic clients: export ANTHROPIC_BASE_URL={router} ANTHROPIC_API_KEY={demoKey}");
         app.Log.Info($"Agent supervisor and dashboard: {app.GetEndpoint("agent-supervisor")}");
         app.Log.Info($"Admin key (IRONASPIRE_ADMIN_KEY): {app.GetResource<ParameterResource>("admin-key").Value}");
+        if (builder.Configuration["AppHost:SampleAgent"] != "false")
+        {
+            try
+            {
+                SampleAgent.StartAsync(app).GetAwaiter().GetResult();
+            }
+            catch (HttpRequestException ex)
+            {
+                app.Log.Info("Sample agent not started: " + ex.Message);
+            }
+        }
     })
     .Run();

@@ -13,6 +13,7 @@ public class AppHostLifecycleTests
         ["ConnectionStrings__cache"] = await BackingServers.RedisAsync(),
         ["ConnectionStrings__postgres"] = await BackingServers.PostgresAsync(),
         ["ConnectionStrings__messaging"] = await BackingServers.RabbitMqAsync(),
+        ["AppHost__SampleAgent"] = "false",
     };
 
     [Fact]
