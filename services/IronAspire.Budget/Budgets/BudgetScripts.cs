@@ -66,8 +66,13 @@ internal static class BudgetScripts
         local cheapest = tonumber(ARGV[11])
         local function refuse(scope, l)
           local out = {-1, scope, l[3], l[4], l[1]}
-          -- Exhausted only by what is spent: budget held by calls in flight may still come back.
-          if l[1] - l[3] < cheapest and redis.call('HSETNX', l[2], 'exhausted', 1) == 1 then
+          -- Exhausted only by what is spent: budget held by calls in flight may still come back. The cheapest call
+          -- is the cheapest this budget has admitted this period (minCall), or the cheapest priced call when it has
+          -- admitted none, so an agent refused for the kind of call it makes is exhausted, not left retrying.
+          local floor = cheapest
+          local smallest = tonumber(redis.call('HGET', l[2], 'minCall'))
+          if smallest ~= nil and smallest > floor then floor = smallest end
+          if l[1] - l[3] < floor and redis.call('HSETNX', l[2], 'exhausted', 1) == 1 then
             table.insert(out, scope .. '|exhausted|' .. l[3] .. '|' .. l[1] .. '|' .. l[2])
           end
           return out
@@ -80,11 +85,17 @@ internal static class BudgetScripts
           p = level(KEYS[3], KEYS[10], KEYS[11], KEYS[12], -1)
           if p ~= nil and p[3] + p[4] + amount > p[1] then return refuse('project', p) end
         end
+        local function noteCall(counter)
+          local smallest = tonumber(redis.call('HGET', counter, 'minCall'))
+          if smallest == nil or amount < smallest then redis.call('HSET', counter, 'minCall', amount) end
+        end
         redis.call('HINCRBY', a[2], 'reserved', amount)
+        noteCall(a[2])
         local remaining = a[1] - a[3] - a[4] - amount
         local projectCounter, projectLimit, projectCfg = '', -1, ''
         if p ~= nil then
           redis.call('HINCRBY', p[2], 'reserved', amount)
+          noteCall(p[2])
           projectCounter, projectLimit, projectCfg = p[2], p[1], KEYS[3]
           remaining = math.min(remaining, p[1] - p[3] - p[4] - amount)
         end
