@@ -29,25 +29,3 @@ public static class AdminApi
             p.Circuit.LastReason,
             p.IsRejecting ? p.Circuit.RetryAfterSeconds() : null)).ToArray());
 }
-
-/// <summary>
-/// Requires <c>Authorization: Bearer {admin key}</c> (IRONASPIRE_ADMIN_KEY). With no admin key configured the
-/// admin endpoints are closed, not open.
-/// </summary>
-public sealed class AdminKeyFilter(IConfiguration configuration) : IEndpointFilter
-{
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var expected = configuration["IRONASPIRE_ADMIN_KEY"];
-        var header = context.HttpContext.Request.Headers.Authorization.ToString();
-        var given = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : "";
-        if (string.IsNullOrEmpty(expected)
-            || !System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
-                System.Text.Encoding.UTF8.GetBytes(given), System.Text.Encoding.UTF8.GetBytes(expected)))
-        {
-            return TypedResults.Problem(statusCode: 401, title: "Unauthorized", detail: "The admin key is missing or wrong.");
-        }
-
-        return await next(context);
-    }
-}

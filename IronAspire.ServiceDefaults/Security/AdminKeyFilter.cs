@@ -1,12 +1,13 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 
 namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>
-/// Policy changes require <c>Authorization: Bearer {admin key}</c> (IRONASPIRE_ADMIN_KEY, which the AppHost passes),
-/// since whoever changes a policy can switch redaction off. With no admin key configured they are closed, not open.
-/// The same rule as the Router's admin endpoints.
+/// Operator endpoints require <c>Authorization: Bearer {admin key}</c> (IRONASPIRE_ADMIN_KEY, which the AppHost passes
+/// to every service), compared in constant time. With no admin key configured they are closed, not open.
 /// </summary>
 public sealed class AdminKeyFilter(IConfiguration configuration) : IEndpointFilter
 {
@@ -18,7 +19,7 @@ public sealed class AdminKeyFilter(IConfiguration configuration) : IEndpointFilt
         if (string.IsNullOrEmpty(expected)
             || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(expected)))
         {
-            return TypedResults.Problem(statusCode: 401, title: "Unauthorized", detail: "Changing a policy needs the admin key.");
+            return TypedResults.Problem(statusCode: 401, title: "Unauthorized", detail: "This endpoint needs the admin key (IRONASPIRE_ADMIN_KEY) as a Bearer token.");
         }
 
         return await next(context);
