@@ -13,30 +13,15 @@ namespace IronAspire.Router.Tests;
 /// <summary>A MockProvider on a real loopback port (the Router reaches it over sockets, as it reaches a provider).</summary>
 public sealed class MockProviderHost : IAsyncDisposable
 {
-    private readonly WebApplicationFactory<MockOptions> _factory;
+    private readonly WebApplicationFactory<MockOptions> _factory = new();
 
     public MockProviderHost()
     {
-        // WebApplicationFactory finds the app's host through a process-wide listener: start one app at a time. Under
-        // heavy load its Kestrel start can still lose a race with the app's own start ("addresses cannot be modified
-        // after the server has started"); a fresh factory then starts cleanly.
+        // WebApplicationFactory finds the app's host through a process-wide listener: start one app at a time.
         lock (StartLock)
         {
-            for (var attempt = 1; ; attempt++)
-            {
-                var factory = new WebApplicationFactory<MockOptions>();
-                factory.UseKestrel(0);
-                try
-                {
-                    factory.StartServer();
-                    _factory = factory;
-                    break;
-                }
-                catch (InvalidOperationException) when (attempt < 3)
-                {
-                    factory.Dispose();
-                }
-            }
+            _factory.UseKestrel(0);
+            _factory.StartServer();
         }
 
         Url = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
