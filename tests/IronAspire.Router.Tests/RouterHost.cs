@@ -2,7 +2,10 @@ using System.Net.Http.Json;
 using IronAspire.Hosting.Testing;
 using IronAspire.MockProvider.Simulation;
 using IronAspire.Router.Providers;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -10,21 +13,28 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace IronAspire.Router.Tests;
 
-/// <summary>A MockProvider on a real loopback port (the Router reaches it over sockets, as it reaches a provider).</summary>
+/// <summary>
+/// A MockProvider on a real loopback port (the Router reaches it over sockets, as it reaches a provider), composed
+/// the way its Program.cs composes it. Built directly rather than through WebApplicationFactory, whose process-wide
+/// host discovery can hand a starting factory a host that already runs.
+/// </summary>
 public sealed class MockProviderHost : IAsyncDisposable
 {
-    private readonly WebApplicationFactory<MockOptions> _factory = new();
+    private readonly WebApplication _app;
 
     public MockProviderHost()
     {
-        // WebApplicationFactory finds the app's host through a process-wide listener: start one app at a time.
-        lock (StartLock)
-        {
-            _factory.UseKestrel(0);
-            _factory.StartServer();
-        }
-
-        Url = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ApplicationName = typeof(MockOptions).Assembly.GetName().Name });
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.AddServiceDefaults();
+        builder.AddMockProviderServices();
+        _app = builder.Build();
+        _app.MapDefaultEndpoints();
+        _app.MapProviderApis();
+        _app.MapMockAdminApi();
+        _app.StartAsync().GetAwaiter().GetResult();
+        Url = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Admin = new HttpClient { BaseAddress = new Uri(Url) };
     }
 
@@ -54,7 +64,7 @@ public sealed class MockProviderHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Admin.Dispose();
-        await _factory.DisposeAsync();
+        await _app.DisposeAsync();
     }
 }
 
