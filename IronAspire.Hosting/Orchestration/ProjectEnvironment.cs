@@ -87,6 +87,4 @@ public static class ProjectEnvironment
         var encoded = new string(chars);
         return char.IsAsciiDigit(encoded[0]) ? "_" + encoded : encoded;
     }
-
-    internal static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
 }

@@ -120,6 +120,4 @@ public sealed partial class CallGovernance(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The budget service is unreachable; refusing calls: {Reason}")]
     private static partial void LogBudgetUnavailable(ILogger logger, string reason);
-
-    internal static string Usd(decimal value) => value.ToString("0.######", CultureInfo.InvariantCulture);
 }

@@ -79,6 +79,4 @@ internal sealed class LlmForwardTransformer(
         await relay.RelayAsync(httpContext, proxyResponse, call, cancellationToken);
         return false;
     }
-
-    internal static string FormatUsd(decimal usd) => usd.ToString("0.#########", CultureInfo.InvariantCulture);
 }

@@ -28,16 +28,24 @@ public static class RequestBodyReader
         }
 
         using var buffer = new MemoryStream(request.ContentLength is > 0 and <= 1 << 20 ? (int)request.ContentLength.Value : 16 * 1024);
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        // A pooled read buffer: this runs on every call.
+        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
         {
-            if (buffer.Length + read > limit)
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
             {
-                return (default, ApiError.TooLarge(limit));
-            }
+                if (buffer.Length + read > limit)
+                {
+                    return (default, ApiError.TooLarge(limit));
+                }
 
-            buffer.Write(chunk, 0, read);
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
         }
 
         return (buffer.GetBuffer().AsMemory(0, (int)buffer.Length), null);

@@ -68,7 +68,7 @@ internal sealed partial class ResponseRelay(IOptions<RouterOptions> options, Tim
 
         if (call.BudgetRemainingUsd is { } remaining)
         {
-            context.Response.Headers["x-ironaspire-budget-remaining"] = LlmForwardTransformer.FormatUsd(remaining);
+            context.Response.Headers["x-ironaspire-budget-remaining"] = remaining.ToString("0.#########", System.Globalization.CultureInfo.InvariantCulture);
         }
 
         context.Response.ContentLength = body.Length;

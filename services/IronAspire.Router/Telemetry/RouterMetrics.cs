@@ -7,7 +7,6 @@ namespace IronAspire.Router;
 public sealed class RouterMetrics : IDisposable
 {
     public const string Name = "IronAspire.Router";
-    public static readonly ActivitySource ActivitySource = new(Name);
 
     private readonly Meter _meter;
 
