@@ -134,7 +134,15 @@ public sealed partial class BufferedEventPublisher : IEventPublisher, IHostedSer
             // Disposed while flushing (the host gave up waiting): the workers were cancelled by Dispose.
         }
 
-        await Task.WhenAll(_workers);
+        try
+        {
+            // A publish stuck inside the client library must not hold the host's shutdown for ever.
+            await Task.WhenAll(_workers).WaitAsync(_options.PublishTimeout, _time, cancellationToken);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            LogWorkersDidNotStop(_logger);
+        }
 
         var lost = Pending;
         if (lost > 0)
@@ -205,7 +213,9 @@ public sealed partial class BufferedEventPublisher : IEventPublisher, IHostedSer
         timeout.CancelAfter(_options.PublishTimeout);
         try
         {
-            await _bus.Publish(pending.Message, pending.Type, timeout.Token);
+            // WaitAsync too: MassTransit 8.5's one-time topology setup can leave a concurrent publish waiting for ever
+            // when another publish's setup was cancelled; the worker must move on (and retry) instead of hanging.
+            await _bus.Publish(pending.Message, pending.Type, timeout.Token).WaitAsync(timeout.Token);
             return true;
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -236,6 +246,9 @@ public sealed partial class BufferedEventPublisher : IEventPublisher, IHostedSer
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Count} events could not be published before shutdown (flush timeout {Timeout}); they are lost")]
     private static partial void LogLostAtShutdown(ILogger logger, long count, TimeSpan timeout);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event publishers did not stop in time; shutting down without them")]
+    private static partial void LogWorkersDidNotStop(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{EventType} {EventId} was published after the event bus stopped; it is lost")]
     private static partial void LogPublishedAfterStop(ILogger logger, string eventType, Guid eventId);

@@ -6,11 +6,12 @@ namespace IronAspire.Router.Tests;
 /// <summary>Every kind of bad request gets a 4xx in the route's own error format, never a 500.</summary>
 public class BadInputTests : IAsyncLifetime
 {
-    private readonly MockProviderHost _mock = new();
+    private MockProviderHost _mock = null!;
     private RouterHost _router = null!;
 
     public async Task InitializeAsync()
     {
+        _mock = await MockProviderHost.StartAsync();
         var settings = RouterHost.Provider(0, "mock", "OpenAICompatible", _mock.Url, "k", "gpt-*");
         foreach (var (key, value) in RouterHost.Provider(1, "mock-anthropic", "Anthropic", _mock.Url, "k", "claude-*"))
         {

@@ -9,12 +9,14 @@ namespace IronAspire.Router.Tests;
 /// <summary>Per-provider circuit breakers, retries before the first byte, fallback and stream cuts, against real MockProviders.</summary>
 public class ProviderResilienceTests : IAsyncLifetime
 {
-    private readonly MockProviderHost _a = new();
-    private readonly MockProviderHost _b = new();
+    private MockProviderHost _a = null!;
+    private MockProviderHost _b = null!;
     private RouterHost _router = null!;
 
     public async Task InitializeAsync()
     {
+        _a = await MockProviderHost.StartAsync();
+        _b = await MockProviderHost.StartAsync();
         var settings = new Dictionary<string, string?>
         {
             ["Router:Resilience:MinimumThroughput"] = "4",

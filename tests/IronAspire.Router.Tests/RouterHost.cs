@@ -22,23 +22,27 @@ public sealed class MockProviderHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    public MockProviderHost()
+    private MockProviderHost(WebApplication app)
+    {
+        _app = app;
+        Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Admin = new HttpClient { BaseAddress = new Uri(Url) };
+    }
+
+    public static async Task<MockProviderHost> StartAsync()
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ApplicationName = typeof(MockOptions).Assembly.GetName().Name });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         builder.AddServiceDefaults();
         builder.AddMockProviderServices();
-        _app = builder.Build();
-        _app.MapDefaultEndpoints();
-        _app.MapProviderApis();
-        _app.MapMockAdminApi();
-        _app.StartAsync().GetAwaiter().GetResult();
-        Url = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Admin = new HttpClient { BaseAddress = new Uri(Url) };
+        var app = builder.Build();
+        app.MapDefaultEndpoints();
+        app.MapProviderApis();
+        app.MapMockAdminApi();
+        await app.StartAsync();
+        return new MockProviderHost(app);
     }
-
-    internal static readonly Lock StartLock = new();
 
     public string Url { get; }
     public HttpClient Admin { get; }
@@ -105,10 +109,7 @@ public sealed class RouterHost : IAsyncDisposable
                 web.UseSetting(key, value);
             }
         });
-        lock (MockProviderHost.StartLock)
-        {
-            return new RouterHost(factory);
-        }
+        return new RouterHost(factory);
     }
 
     /// <summary>Settings for one provider at position <paramref name="index"/> of Router:Providers.</summary>
