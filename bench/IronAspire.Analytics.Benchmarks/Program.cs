@@ -35,7 +35,7 @@ internal static class AnalyticsBenchmark
         publisherBuilder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["ConnectionStrings:messaging"] = rabbit,
-            ["EventBus:PublishConcurrency"] = "64",
+            ["EventBus:PublishConcurrency"] = "256",
             ["Logging:LogLevel:Default"] = "Warning",
         });
         publisherBuilder.AddEventBus();

@@ -16,9 +16,11 @@ public static class BudgetBenchmark
 {
     public static async Task Main(string[] args)
     {
-        // Usage: dotnet run -c Release --project bench/IronAspire.Budget.Benchmarks -- [seconds per scenario] [concurrency,...]
+        // Usage: dotnet run -c Release --project bench/IronAspire.Budget.Benchmarks -- [seconds per scenario] [concurrency,...] [call ms]
         var seconds = args.Length > 0 ? double.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 5;
         var levels = args.Length > 1 ? args[1].Split(',').Select(int.Parse).ToArray() : [1, 64];
+        // The agents' scenario: each caller holds its reservation while its LLM call runs (real calls take 0.3-30 s).
+        var callMs = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 50;
         var duration = TimeSpan.FromSeconds(seconds);
 
         Console.WriteLine($"Budget round trip: real Redis and PostgreSQL, Budget service on Kestrel (loopback), {Environment.ProcessorCount} cores");
@@ -68,6 +70,27 @@ public static class BudgetBenchmark
 
                 var settled = await store.CommitAsync(reserved.Reservation.ReservationId, usage);
                 return settled is { Result.AlreadySettled: false } ? stopwatch.Elapsed.TotalMilliseconds : null;
+            }));
+            Console.WriteLine(results[^1]);
+        }
+
+        // Closed loops measure saturation: with no work between round trips, latency is callers / throughput. Agents do
+        // work between reserve and commit (the call itself), so time only the two budget requests of each call.
+        foreach (var concurrency in levels.Where(c => c > 1))
+        {
+            results.Add(await LoadRun.RunAsync($"agents: reserve, {callMs} ms call, commit (HTTP)", concurrency, duration, async ct =>
+            {
+                var stopwatch = Stopwatch.StartNew();
+                if (await budget.ReserveAsync(reservation, ct) is not BudgetReserveResult.Reserved reserved)
+                {
+                    return null;
+                }
+
+                var reserveMs = stopwatch.Elapsed.TotalMilliseconds;
+                await Task.Delay(callMs, ct);
+                stopwatch.Restart();
+                var settled = await budget.CommitAsync(reserved.Reservation.ReservationId, usage, ct);
+                return settled.Status == BudgetSettleStatus.Settled ? reserveMs + stopwatch.Elapsed.TotalMilliseconds : null;
             }));
             Console.WriteLine(results[^1]);
         }
