@@ -93,6 +93,21 @@ public sealed class ControlApiTests(SupervisorFixture fixture) : IClassFixture<S
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
     }
 
+    [Fact]
+    public async Task An_agents_allowed_models_reach_the_routers_key_record_and_its_view()
+    {
+        using var admin = _factory.Admin();
+        var limited = await admin.CreateAgentAsync(new { name = "limited-app", budgetUsd = 1m, models = new[] { "gpt-4o-mini", "claude-*" } });
+        var open = await admin.CreateAgentAsync(new { name = "open-app", budgetUsd = 1m });
+
+        var redis = _factory.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
+        Assert.Equal("gpt-4o-mini,claude-*", (string?)await redis.HashGetAsync(AgentKeyFormat.RedisKey(limited.ApiKey), AgentKeyFormat.ModelsField));
+        Assert.False(await redis.HashExistsAsync(AgentKeyFormat.RedisKey(open.ApiKey), AgentKeyFormat.ModelsField));
+
+        var view = await admin.GetFromJsonAsync<JsonObject>($"/v1/agents/{limited.Id}");
+        Assert.Equal(["gpt-4o-mini", "claude-*"], view!["models"]!.AsArray().Select(m => m!.GetValue<string>()));
+    }
+
     private static readonly string NotExecutable = CreateNotExecutable();
 
     private static string CreateNotExecutable()
@@ -117,6 +132,9 @@ public sealed class ControlApiTests(SupervisorFixture fixture) : IClassFixture<S
         { """{"name":"a","budgetUsd":1,"projectId":"a:b"}""", "projectId" },
         { """{"name":"a","budgetUsd":1,"command":"sleep","workingDirectory":"/no/such/dir"}""", "workingDirectory" },
         { """{"name":"a","budgetUsd":1,"args":["x"]}""", "args" },
+        { """{"name":"a","budgetUsd":1,"models":["gpt-4o,claude-*"]}""", "models" },
+        { """{"name":"a","budgetUsd":1,"models":[""]}""", "models" },
+        { """{"name":"a","budgetUsd":1,"models":["gpt 4o"]}""", "models" },
     };
 
     [Theory]

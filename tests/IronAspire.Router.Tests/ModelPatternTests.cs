@@ -16,4 +16,14 @@ public class ModelPatternTests
     [InlineData("text-embedding-*", "text-embedding-3-small", true)]
     public void Glob_patterns_match_model_names(string pattern, string model, bool expected) =>
         Assert.Equal(expected, ModelPattern.Matches(pattern, model));
+
+    [Theory]
+    [InlineData("gpt-*", "gpt-4o-mini", "gpt-4o-mini")]
+    [InlineData("gpt-4o", "gpt-*", "gpt-4o")]
+    [InlineData("gpt-*", "gpt-4o*", "gpt-4o*")]
+    [InlineData("gpt-*", "gpt-*", "gpt-*")]
+    [InlineData("claude-*", "gpt-4o", null)]
+    [InlineData("gpt-4o", "gpt-4o-mini", null)]
+    public void The_narrower_of_a_provider_pattern_and_an_allowed_pattern_is_listed(string provider, string allowed, string? expected) =>
+        Assert.Equal(expected, ModelPattern.Narrower(provider, allowed));
 }

@@ -10,7 +10,8 @@ public sealed record NewAgent(
     decimal BudgetUsd,
     string? ProjectId,
     RestartPolicy Restart,
-    int MaxRestarts);
+    int MaxRestarts,
+    List<string> Models);
 
 public enum StartRefusal
 {

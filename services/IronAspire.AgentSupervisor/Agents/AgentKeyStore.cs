@@ -9,15 +9,24 @@ namespace IronAspire.AgentSupervisor.Agents;
 /// </summary>
 public sealed class AgentKeyStore(IConnectionMultiplexer redis)
 {
-    public Task PublishAsync(string keyHash, string agentId, string? projectId)
+    /// <summary>Writes the record of one of the agent's keys: who it is, its project and the models it may use.</summary>
+    public Task PublishAsync(string keyHash, AgentRecord agent)
     {
-        var entries = projectId is null
-            ? new HashEntry[] { new(AgentKeyFormat.AgentIdField, agentId) }
-            : [new(AgentKeyFormat.AgentIdField, agentId), new(AgentKeyFormat.ProjectIdField, projectId)];
+        List<HashEntry> entries = [new(AgentKeyFormat.AgentIdField, agent.Id)];
+        if (agent.ProjectId is { } projectId)
+        {
+            entries.Add(new(AgentKeyFormat.ProjectIdField, projectId));
+        }
+
+        if (AgentKeyFormat.FormatModels(agent.Models) is { } models)
+        {
+            entries.Add(new(AgentKeyFormat.ModelsField, models));
+        }
+
         var db = redis.GetDatabase();
         var batch = db.CreateTransaction();
         _ = batch.KeyDeleteAsync(AgentKeyFormat.RedisKeyPrefix + keyHash);
-        _ = batch.HashSetAsync(AgentKeyFormat.RedisKeyPrefix + keyHash, entries);
+        _ = batch.HashSetAsync(AgentKeyFormat.RedisKeyPrefix + keyHash, [.. entries]);
         return batch.ExecuteAsync();
     }
 
@@ -27,10 +36,10 @@ public sealed class AgentKeyStore(IConnectionMultiplexer redis)
     {
         foreach (var agent in agents)
         {
-            await PublishAsync(agent.KeyHash, agent.Id, agent.ProjectId);
+            await PublishAsync(agent.KeyHash, agent);
             if (agent.RunKeyHash is { } runKey && agent.State.IsActive())
             {
-                await PublishAsync(runKey, agent.Id, agent.ProjectId);
+                await PublishAsync(runKey, agent);
             }
         }
     }

@@ -41,6 +41,7 @@ public sealed partial class AgentRunner(
             Args = request.Args,
             WorkingDirectory = request.WorkingDirectory,
             Env = request.Env,
+            Models = request.Models,
             Restart = request.Restart,
             MaxRestarts = request.MaxRestarts,
             KeyHash = AgentKeyFormat.Hash(apiKey),
@@ -57,7 +58,7 @@ public sealed partial class AgentRunner(
             await db.SaveChangesAsync(cancellationToken);
         }
 
-        await keys.PublishAsync(agent.KeyHash, agent.Id, agent.ProjectId);
+        await keys.PublishAsync(agent.KeyHash, agent);
         Log.Created(logger, agent.Id, agent.Name, agent.Command ?? "(external)");
         await NotifyAsync(agent);
 
@@ -455,7 +456,7 @@ public sealed partial class AgentRunner(
         await RevokeRunKeyAsync(agent);
         var key = AgentKeyFormat.NewKey();
         agent.RunKeyHash = AgentKeyFormat.Hash(key);
-        await keys.PublishAsync(agent.RunKeyHash, agent.Id, agent.ProjectId);
+        await keys.PublishAsync(agent.RunKeyHash, agent);
         return key;
     }
 

@@ -10,7 +10,8 @@ public sealed record CreateAgentRequest(
     decimal? BudgetUsd,
     string? ProjectId,
     string? Restart,
-    int? MaxRestarts);
+    int? MaxRestarts,
+    List<string>? Models = null);
 
 /// <summary>The agent key appears here only; it is stored as a hash.</summary>
 public sealed record CreatedAgent(string Id, string Name, string State, string ApiKey, string RouterBaseUrl, string OpenAIBaseUrl, string AnthropicBaseUrl);
@@ -27,6 +28,7 @@ public sealed record AgentView(
     bool External,
     string? Command,
     IReadOnlyList<string> Args,
+    IReadOnlyList<string> Models,
     string State,
     string? Reason,
     int? Pid,

@@ -56,6 +56,11 @@ internal static class AgentValidation
             errors["args"] = ["args: at most 1000 strings, without NUL characters."];
         }
 
+        if (request.Models is { } models && (models.Count > 100 || !models.All(IsModelPattern)))
+        {
+            errors["models"] = ["models: at most 100 model names or patterns ('*' for any run of characters), each 1-200 letters, digits and - . _ : / @ *."];
+        }
+
         if (request.Env is { } env && env.Any(e => e.Key.Length == 0 || e.Key.Contains('=') || e.Key.Contains('\0') || e.Value is null || e.Value.Contains('\0')))
         {
             errors["env"] = ["env names are non-empty and without '='; values are strings without NUL characters."];
@@ -64,7 +69,8 @@ internal static class AgentValidation
         return errors.Count > 0
             ? null
             : new NewAgent(request.Name!.Trim(), request.Command, request.Args ?? [], request.WorkingDirectory,
-                request.Env ?? [], request.BudgetUsd!.Value, request.ProjectId, restart!.Value, request.MaxRestarts ?? 0);
+                request.Env ?? [], request.BudgetUsd!.Value, request.ProjectId, restart!.Value, request.MaxRestarts ?? 0,
+                request.Models?.Distinct(StringComparer.OrdinalIgnoreCase).ToList() ?? []);
     }
 
     public static decimal? Budget(SetBudgetRequest request, out Dictionary<string, string[]> errors)
@@ -82,6 +88,10 @@ internal static class AgentValidation
             errors[field] = [$"{field} is required: more than 0 and at most {MaxBudgetUsd:0} USD."];
         }
     }
+
+    // The Router stores an allow-list comma-separated (AgentKeyFormat.ModelsField), so a pattern never holds ',' or spaces.
+    private static bool IsModelPattern(string? pattern) =>
+        pattern is { Length: > 0 and <= 200 } && pattern.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or ':' or '/' or '@' or '*');
 
     private static bool IsId(string value) =>
         !string.IsNullOrWhiteSpace(value) && value.Length <= 200 && !value.Any(c => c is ':' or '|' || char.IsControl(c));

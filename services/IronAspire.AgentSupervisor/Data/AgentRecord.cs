@@ -13,6 +13,9 @@ public sealed class AgentRecord
     public string? WorkingDirectory { get; set; }
     public Dictionary<string, string> Env { get; set; } = [];
 
+    /// <summary>The models the agent may use (glob patterns); empty: every model the Router's providers serve.</summary>
+    public List<string> Models { get; set; } = [];
+
     public RestartPolicy Restart { get; set; }
     public int MaxRestarts { get; set; }
 

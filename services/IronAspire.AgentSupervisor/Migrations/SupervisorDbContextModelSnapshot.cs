@@ -57,6 +57,10 @@ namespace IronAspire.AgentSupervisor.Migrations
                     b.Property<int>("MaxRestarts")
                         .HasColumnType("integer");
 
+                    b.PrimitiveCollection<List<string>>("Models")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)

@@ -1,4 +1,7 @@
 namespace IronAspire.Contracts.Agents;
 
-/// <summary>Who is calling: the agent a key belongs to and the project budget it shares, if any.</summary>
-public sealed record AgentIdentity(string AgentId, string? ProjectId);
+/// <summary>
+/// Who is calling: the agent a key belongs to, the project budget it shares, if any, and the models it may use
+/// (glob patterns, <c>*</c> for any run of characters, case-insensitive; null: every model the providers serve).
+/// </summary>
+public sealed record AgentIdentity(string AgentId, string? ProjectId, IReadOnlyList<string>? AllowedModels = null);

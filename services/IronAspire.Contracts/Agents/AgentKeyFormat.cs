@@ -6,7 +6,8 @@ namespace IronAspire.Contracts.Agents;
 /// <summary>
 /// The contract between the control plane (which issues agent keys) and the Router (which checks them):
 /// keys are stored only as SHA-256 hashes, in the Redis hash <c>ironaspire:agentkey:{hex hash}</c>
-/// with fields <c>agentId</c> and optional <c>projectId</c>. Deleting that Redis key revokes the key.
+/// with fields <c>agentId</c>, optional <c>projectId</c> and optional <c>models</c> (the agent's allowed model patterns,
+/// comma-separated; absent: every model). Deleting that Redis key revokes the key.
 /// </summary>
 public static class AgentKeyFormat
 {
@@ -16,6 +17,21 @@ public static class AgentKeyFormat
     public const string RedisKeyPrefix = "ironaspire:agentkey:";
     public const string AgentIdField = "agentId";
     public const string ProjectIdField = "projectId";
+    public const string ModelsField = "models";
+
+    /// <summary>Separates the patterns of <see cref="ModelsField"/>; model names never contain it.</summary>
+    public const char ModelsSeparator = ',';
+
+    /// <summary>The stored form of an allow-list; null (no field) when every model is allowed.</summary>
+    public static string? FormatModels(IReadOnlyCollection<string>? patterns) =>
+        patterns is { Count: > 0 } ? string.Join(ModelsSeparator, patterns) : null;
+
+    /// <summary>The allow-list a stored <see cref="ModelsField"/> names; null when it is absent or empty (every model).</summary>
+    public static IReadOnlyList<string>? ParseModels(string? stored)
+    {
+        var patterns = stored?.Split(ModelsSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return patterns is { Length: > 0 } ? patterns : null;
+    }
 
     public static string NewKey() =>
         KeyPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))

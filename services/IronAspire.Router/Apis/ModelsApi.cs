@@ -1,7 +1,6 @@
 using IronAspire.Router.Auth;
 using IronAspire.Router.Errors;
 using IronAspire.Router.Providers;
-using IronAspire.Router.Governance;
 using IronAspire.Router.Proxy;
 
 namespace Microsoft.AspNetCore.Builder;
@@ -17,7 +16,7 @@ public static class ModelsApi
         return app;
     }
 
-    private static async Task ListModels(HttpContext context, AgentKeyAuthenticator authenticator, ProviderRegistry providers, CallGovernance governance, TimeProvider time)
+    private static async Task ListModels(HttpContext context, AgentKeyAuthenticator authenticator, ProviderRegistry providers, TimeProvider time)
     {
         var anthropic = context.Request.Headers.ContainsKey("anthropic-version") || context.Request.Path.StartsWithSegments("/anthropic");
         var dialect = anthropic ? ApiDialect.Anthropic : ApiDialect.OpenAI;
@@ -29,10 +28,14 @@ public static class ModelsApi
         }
 
         var created = time.GetUtcNow().ToUnixTimeSeconds();
-        // Patterns list what a provider serves; a pattern with a wildcard names a family, listed as written.
+        // Patterns list what a provider serves; a pattern with a wildcard names a family, listed as written. With an
+        // allow-list, each entry is what the provider's pattern and the agent's have in common (the narrower of the two).
         var models = providers.ModelPatterns()
-            .Where(m => (!anthropic || m.Provider.Dialect == ApiDialect.Anthropic) && governance.MayUse(agent, m.Model))
-            .DistinctBy(m => m.Model)
+            .Where(m => !anthropic || m.Provider.Dialect == ApiDialect.Anthropic)
+            .SelectMany(m => agent.AllowedModels is not { } allowed
+                ? [m]
+                : allowed.Select(a => ModelPattern.Narrower(m.Model, a)).OfType<string>().Select(model => (Model: model, m.Provider)))
+            .DistinctBy(m => m.Model, StringComparer.OrdinalIgnoreCase)
             .ToList();
 
         if (anthropic)

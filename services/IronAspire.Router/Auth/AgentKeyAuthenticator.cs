@@ -37,17 +37,17 @@ public sealed partial class AgentKeyAuthenticator(
 
         if (demo.Value.Key is { Length: > 0 } demoKey && string.Equals(key, demoKey, StringComparison.Ordinal))
         {
-            return Remember(key, new AgentIdentity(demo.Value.AgentId, demo.Value.ProjectId), now);
+            return Remember(key, new AgentIdentity(demo.Value.AgentId, demo.Value.ProjectId, demo.Value.Models is { Length: > 0 } models ? models : null), now);
         }
 
         AgentIdentity? identity;
         try
         {
             var fields = await redis.GetDatabase().HashGetAsync(
-                AgentKeyFormat.RedisKey(key), [AgentKeyFormat.AgentIdField, AgentKeyFormat.ProjectIdField]);
+                AgentKeyFormat.RedisKey(key), [AgentKeyFormat.AgentIdField, AgentKeyFormat.ProjectIdField, AgentKeyFormat.ModelsField]);
             identity = fields[0].IsNullOrEmpty
                 ? null
-                : new AgentIdentity(fields[0]!, fields[1].IsNullOrEmpty ? null : (string?)fields[1]);
+                : new AgentIdentity(fields[0]!, fields[1].IsNullOrEmpty ? null : (string?)fields[1], AgentKeyFormat.ParseModels(fields[2]));
         }
         catch (RedisException ex)
         {

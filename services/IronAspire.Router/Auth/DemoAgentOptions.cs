@@ -9,4 +9,7 @@ public sealed class DemoAgentOptions
     public string? Key { get; set; }
     public string AgentId { get; set; } = "demo-agent";
     public string? ProjectId { get; set; }
+
+    /// <summary>The models the demo agent may use (glob patterns); empty: every model the providers serve.</summary>
+    public string[]? Models { get; set; }
 }

@@ -12,7 +12,8 @@ public sealed record ApiError(int Status, string Code, string Message, string? P
 {
     public static ApiError InvalidRequest(string message, string? param = null) => new(400, "invalid_request_error", message, param);
     public static ApiError Unauthorized() => new(401, "invalid_api_key", "Invalid or missing API key. Use the agent key IronAspire issued, as 'Authorization: Bearer <key>' or 'x-api-key: <key>'.");
-    public static ApiError ModelNotFound(string model) => new(404, "model_not_found", $"The model '{model}' does not exist or this agent may not use it.", "model");
+    public static ApiError ModelNotFound(string model) => new(404, "model_not_found", $"The model '{model}' is not served by any configured provider.", "model");
+    public static ApiError ModelNotAllowed(string model) => new(404, "model_not_allowed", $"This agent may not use the model '{model}'; GET /v1/models lists the models it may use.", "model");
     public static ApiError TooLarge(long limit) => new(413, "request_too_large", $"The request body is larger than the limit of {limit} bytes.");
     public static ApiError UnsupportedMediaType(string? contentType) => new(415, "unsupported_media_type", $"Content-Type must be application/json, not '{contentType}'.");
     public static ApiError ProviderUnavailable(string detail, int retryAfter) => new(503, "provider_unavailable", detail, null, retryAfter);

@@ -27,7 +27,9 @@ public sealed partial class CallGovernance(
 {
     private readonly RouterOptions _options = options.Value;
 
-    public bool MayUse(AgentIdentity agent, string model) => true;
+    /// <summary>Whether the agent's allow-list (glob patterns from its key record) admits the model; no list admits every model.</summary>
+    public static bool MayUse(AgentIdentity agent, string model) =>
+        agent.AllowedModels is not { } allowed || ModelPattern.MatchesAny(allowed, model);
 
     /// <summary>
     /// Applies the agent's request-side PII policy to every message text (redacting in place), refuses the call when

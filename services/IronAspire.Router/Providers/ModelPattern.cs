@@ -39,11 +39,12 @@ public static class ModelPattern
         return pi == p.Length;
     }
 
-    public static bool MatchesAny(IEnumerable<string> patterns, string model)
+    public static bool MatchesAny(IReadOnlyList<string> patterns, string model)
     {
-        foreach (var pattern in patterns)
+        // Indexed, not foreach over the interface: this runs on every call and must not allocate an enumerator.
+        for (var i = 0; i < patterns.Count; i++)
         {
-            if (Matches(pattern, model))
+            if (Matches(patterns[i], model))
             {
                 return true;
             }
@@ -51,4 +52,14 @@ public static class ModelPattern
 
         return false;
     }
+
+    /// <summary>
+    /// What a provider's pattern and an agent's allow-list pattern have in common, as the more specific of the two:
+    /// provider <c>gpt-*</c> and agent <c>gpt-4o-mini</c> give <c>gpt-4o-mini</c>; provider <c>gpt-4o</c> and agent
+    /// <c>gpt-*</c> give <c>gpt-4o</c>; null when neither covers the other.
+    /// </summary>
+    public static string? Narrower(string providerPattern, string allowedPattern) =>
+        Matches(allowedPattern, providerPattern) ? providerPattern
+        : Matches(providerPattern, allowedPattern) ? allowedPattern
+        : null;
 }

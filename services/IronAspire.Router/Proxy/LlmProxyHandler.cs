@@ -84,7 +84,14 @@ internal sealed partial class LlmProxyHandler(
         }
 
         var candidates = CandidatesFor(model, dialect, explicitProvider);
-        if (candidates.Count == 0 || !governance.MayUse(agent, model))
+        // An agent's allow-list is checked first, so the answer does not reveal what the providers serve beyond it.
+        if (!CallGovernance.MayUse(agent, model))
+        {
+            await ApiError.ModelNotAllowed(model).WriteAsync(context, dialect);
+            return;
+        }
+
+        if (candidates.Count == 0)
         {
             await ApiError.ModelNotFound(model).WriteAsync(context, dialect);
             return;
