@@ -12,11 +12,7 @@ public class BadInputTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _mock = await MockProviderHost.StartAsync();
-        var settings = RouterHost.Provider(0, "mock", "OpenAICompatible", _mock.Url, "k", "gpt-*");
-        foreach (var (key, value) in RouterHost.Provider(1, "mock-anthropic", "Anthropic", _mock.Url, "k", "claude-*"))
-        {
-            settings[key] = value;
-        }
+        var settings = RouterHost.OpenAIAndAnthropic(_mock.Url);
 
         settings["Router:MaxRequestBodyBytes"] = "65536";
         _router = await RouterHost.StartAsync(settings);

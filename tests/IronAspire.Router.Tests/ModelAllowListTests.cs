@@ -21,11 +21,7 @@ public sealed class ModelAllowListTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _mock = await MockProviderHost.StartAsync();
-        var settings = RouterHost.Provider(0, "mock", "OpenAICompatible", _mock.Url, "k", "gpt-*");
-        foreach (var (key, value) in RouterHost.Provider(1, "mock-anthropic", "Anthropic", _mock.Url, "k", "claude-*"))
-        {
-            settings[key] = value;
-        }
+        var settings = RouterHost.OpenAIAndAnthropic(_mock.Url);
 
         settings["Router:KeyCacheSeconds"] = "0.5";
         _router = await RouterHost.StartAsync(settings);

@@ -112,6 +112,18 @@ public sealed class RouterHost : IAsyncDisposable
         return new RouterHost(factory);
     }
 
+    /// <summary>One MockProvider as two providers: OpenAI-compatible for <c>gpt-*</c>, Anthropic for <c>claude-*</c>.</summary>
+    public static Dictionary<string, string?> OpenAIAndAnthropic(string url)
+    {
+        var settings = Provider(0, "mock", "OpenAICompatible", url, "k", "gpt-*");
+        foreach (var (key, value) in Provider(1, "mock-anthropic", "Anthropic", url, "k", "claude-*"))
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+
     /// <summary>Settings for one provider at position <paramref name="index"/> of Router:Providers.</summary>
     public static Dictionary<string, string?> Provider(int index, string name, string kind, string url, string key, params string[] models)
     {
