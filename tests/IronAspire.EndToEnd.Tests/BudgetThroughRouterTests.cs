@@ -7,7 +7,10 @@ using StackExchange.Redis;
 
 namespace IronAspire.EndToEnd.Tests;
 
-/// <summary>Hard budgets across the whole path: Router → Budget service (Redis Lua) → MockProvider.</summary>
+/// <summary>
+/// Hard budgets across the whole path: the Router reserves and settles against Redis with the Budget service's scripts,
+/// falls back to the Budget service when Redis has lost the budget state, and forwards to the MockProvider.
+/// </summary>
 [Collection(IronAspireAppCollection.Name)]
 public class BudgetThroughRouterTests(IronAspireAppFixture fixture)
 {
@@ -130,5 +133,38 @@ public class BudgetThroughRouterTests(IronAspireAppFixture fixture)
         var spent = state["spentUsd"]!.GetValue<decimal>();
         Assert.True(spent >= 0.95m * 0.002m, $"spent {spent} of 0.002 after {calls} calls");
         Assert.True(spent <= 0.002m);
+    }
+
+    [Fact]
+    public async Task When_redis_lost_the_budget_state_the_budget_service_rebuilds_it_for_the_routers_call()
+    {
+        var agent = NewId("rebuild");
+        var key = await RegisterAgentAsync(agent, null, 1m);
+        using var router = fixture.App.CreateHttpClient("router");
+        using (var first = await ChatAsync(router, key))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        }
+
+        var spentBefore = (await WaitSettledAsync($"/v1/budgets/{agent}"))["spentUsd"]!.GetValue<decimal>();
+        Assert.True(spentBefore > 0);
+
+        // As if Redis had come back empty for this agent: its counters and the store's marker are gone.
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(fixture.App.GetConnectionString("cache")!);
+        var db = redis.GetDatabase();
+        var counter = IronAspire.Budget.Budgets.BudgetKeys.Counter("agent", agent, IronAspire.Budget.Budgets.BudgetPeriods.Key(IronAspire.Budget.Budgets.BudgetPeriod.Lifetime, DateTimeOffset.UtcNow));
+        await db.KeyDeleteAsync([IronAspire.Budget.Budgets.BudgetKeys.Marker, counter]);
+
+        // The Router's own reservation finds no marker and asks the Budget service, which rebuilds from the ledger.
+        using (var second = await ChatAsync(router, key))
+        {
+            Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        }
+
+        Assert.True(await db.KeyExistsAsync(IronAspire.Budget.Budgets.BudgetKeys.Marker), "the store was rebuilt");
+        var spentAfter = (await WaitSettledAsync($"/v1/budgets/{agent}"))["spentUsd"]!.GetValue<decimal>();
+        // The MockProvider answers the same prompt the same way, so both calls cost the same: the first call's cost came
+        // back from the ledger, and nothing was counted twice.
+        Assert.Equal(2 * spentBefore, spentAfter);
     }
 }

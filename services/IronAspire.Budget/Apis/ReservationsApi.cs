@@ -30,7 +30,7 @@ public static class ReservationsApi
             ReserveOutcome.Refused r => TypedResults.Problem(
                 statusCode: StatusCodes.Status402PaymentRequired,
                 title: "Budget exceeded",
-                detail: $"The {r.Scope} budget cannot pay for this call: spent {r.SpentUsd:0.#########} USD and {r.ReservedUsd:0.#########} USD reserved of a {r.LimitUsd:0.#########} USD limit; this call may cost up to {r.EstimateUsd:0.#########} USD.",
+                detail: r.Message,
                 extensions: new Dictionary<string, object?>
                 {
                     ["code"] = "budget_exceeded",
@@ -43,12 +43,12 @@ public static class ReservationsApi
             ReserveOutcome.NoBudget r => TypedResults.Problem(
                 statusCode: StatusCodes.Status402PaymentRequired,
                 title: "No budget",
-                detail: $"This {r.Scope} has no budget, so it may not spend anything; set one with PUT /v1/budgets/{{agentId}}.",
+                detail: r.Message,
                 extensions: new Dictionary<string, object?> { ["code"] = "budget_exceeded", ["scope"] = r.Scope, ["spentUsd"] = 0m, ["reservedUsd"] = 0m, ["limitUsd"] = 0m }),
             ReserveOutcome.UnknownPrice r => TypedResults.Problem(
                 statusCode: StatusCodes.Status400BadRequest,
                 title: "Unknown model price",
-                detail: $"The model '{r.Model}' has no price, so its cost cannot be bounded. Add it to Budget:Prices or set Budget:DefaultPrice.",
+                detail: r.Message,
                 extensions: new Dictionary<string, object?> { ["code"] = "unknown_model_price" }),
             ReserveOutcome.Unavailable r => BudgetProblems.Unavailable(r.Reason),
             _ => throw new InvalidOperationException("Unexpected reservation outcome."),

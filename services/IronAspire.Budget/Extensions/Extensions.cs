@@ -1,9 +1,5 @@
-using IronAspire.Budget;
 using IronAspire.Budget.Budgets;
 using IronAspire.Budget.Ledger;
-using IronAspire.Budget.Pricing;
-using IronAspire.Budget.Telemetry;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -12,11 +8,6 @@ public static class Extensions
     public static IHostApplicationBuilder AddBudgetServices(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<BudgetOptions>()
-            .BindConfiguration(BudgetOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        services.TryAddSingleton(TimeProvider.System);
         services.AddProblemDetails();
         services.AddExceptionHandler<BudgetErrorHandler>();
         services.AddOpenApi();
@@ -29,14 +20,12 @@ public static class Extensions
             builder.AddEventBus();
         }
 
-        services.AddSingleton<BudgetMetrics>();
-        services.AddSingleton<PriceTable>();
-        services.AddSingleton<BudgetEvents>();
+        services.AddBudgetStore();
         services.AddSingleton<BudgetLedger>();
         // First hosted service: the ledger schema exists before anything else starts.
         services.AddSingleton<LedgerOutbox>();
         services.AddHostedService(sp => sp.GetRequiredService<LedgerOutbox>());
-        services.AddSingleton<BudgetStore>();
+        services.AddSingleton<IBudgetLedger, DurableBudgetLedger>();
         services.AddHostedService<ReservationSweeper>();
         return builder;
     }

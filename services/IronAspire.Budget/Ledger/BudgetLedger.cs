@@ -4,13 +4,6 @@ using NpgsqlTypes;
 
 namespace IronAspire.Budget.Ledger;
 
-public sealed record LedgerEntry(
-    string ReservationId, string AgentId, string? ProjectId, string Model,
-    long InputTokens, long CachedInputTokens, long CacheWriteInputTokens, long OutputTokens, long CostNanos,
-    string AgentCounter, string? ProjectCounter, DateTimeOffset CommittedAt);
-
-public sealed record StoredLimit(string Scope, string Id, long LimitNanos, BudgetPeriod Period);
-
 /// <summary>
 /// The durable record of every committed cost and every limit, in PostgreSQL. The commit script appends each cost to
 /// a Redis stream in the same atomic step that counts it (<see cref="LedgerOutbox"/> drains it), so a commit costs one

@@ -46,6 +46,7 @@ public static class Extensions
             sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<AgentKeyAuthenticator>();
         services.AddSingleton<ResponseRelay>();
+        services.AddBudgetStore();
         services.AddBudgetClient();
         services.AddSingleton<BudgetClientFactory>();
         services.AddSingleton<BudgetSettlement>();

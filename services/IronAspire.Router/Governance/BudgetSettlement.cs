@@ -1,6 +1,8 @@
 using System.Threading.Channels;
+using IronAspire.Budget.Budgets;
 using IronAspire.Contracts.Budget;
 using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
 
 namespace IronAspire.Router.Governance;
 
@@ -15,7 +17,7 @@ public sealed record Settlement(string ReservationId, CommitRequest? Usage, Date
 /// until it succeeds — past the reservation's deadline too, since the Budget service still records a late commit
 /// for a day; it is never dropped while the Router runs, and at shutdown the queue is drained.
 /// </summary>
-public sealed partial class BudgetSettlement(BudgetClientFactory budget, TimeProvider time, ILogger<BudgetSettlement> logger) : Microsoft.Extensions.Hosting.BackgroundService
+public sealed partial class BudgetSettlement(BudgetStore store, BudgetClientFactory budget, TimeProvider time, ILogger<BudgetSettlement> logger) : Microsoft.Extensions.Hosting.BackgroundService
 {
     private readonly Channel<Settlement> _queue = Channel.CreateUnbounded<Settlement>(new UnboundedChannelOptions { SingleReader = false });
     private long _pending;
@@ -57,22 +59,13 @@ public sealed partial class BudgetSettlement(BudgetClientFactory budget, TimePro
         {
             try
             {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
                 // Every answer is final (settled, already settled, late but recorded, not found, rejected);
-                // only an exception (5xx, network) is worth another try.
-                var client = budget.Create();
-                var result = settlement.Usage is { } usage
-                    ? await client.CommitAsync(settlement.ReservationId, usage, timeout.Token)
-                    : await client.ReleaseAsync(settlement.ReservationId, timeout.Token);
-                if (result.Status is BudgetSettleStatus.NotFound or BudgetSettleStatus.Rejected)
-                {
-                    LogNotSettled(logger, settlement.ReservationId, result.Status, result.Message ?? "");
-                }
-
-                settlement.Settled(result.Result?.CostUsd ?? 0m);
+                // only an exception (Redis or the Budget service unreachable) is worth another try.
+                settlement.Settled(await SettleOnceAsync(settlement));
                 return;
             }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or OperationCanceledException)
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or OperationCanceledException
+                or BudgetStoreUnavailableException or RedisException)
             {
                 if (time.GetUtcNow() > settlement.ExpiresAt + LateCommitWindow)
                 {
@@ -93,6 +86,36 @@ public sealed partial class BudgetSettlement(BudgetClientFactory budget, TimePro
                 }
             }
         }
+    }
+
+    /// <summary>The committed cost in USD. Settled against Redis here, except a reservation the Budget service let through
+    /// while Redis was down (fail-open), which only that service knows.</summary>
+    private async Task<decimal> SettleOnceAsync(Settlement settlement)
+    {
+        if (!settlement.ReservationId.StartsWith(BudgetStore.OpenPrefix, StringComparison.Ordinal))
+        {
+            var outcome = settlement.Usage is { } commit
+                ? await store.CommitAsync(settlement.ReservationId, commit)
+                : await store.ReleaseAsync(settlement.ReservationId);
+            if (outcome is null)
+            {
+                LogNotSettled(logger, settlement.ReservationId, BudgetSettleStatus.NotFound, "no such reservation");
+            }
+
+            return outcome?.Result.CostUsd ?? 0m;
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var client = budget.Create();
+        var result = settlement.Usage is { } usage
+            ? await client.CommitAsync(settlement.ReservationId, usage, timeout.Token)
+            : await client.ReleaseAsync(settlement.ReservationId, timeout.Token);
+        if (result.Status is BudgetSettleStatus.NotFound or BudgetSettleStatus.Rejected)
+        {
+            LogNotSettled(logger, settlement.ReservationId, result.Status, result.Message ?? "");
+        }
+
+        return result.Result?.CostUsd ?? 0m;
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Reservation {ReservationId} was not settled: {Status} {Reason}")]

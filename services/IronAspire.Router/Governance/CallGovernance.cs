@@ -1,5 +1,6 @@
 using System.Globalization;
 using IronAspire.Contracts.Agents;
+using IronAspire.Budget.Budgets;
 using IronAspire.Contracts.Budget;
 using IronAspire.Pii.Policies;
 using IronAspire.Pii.Redaction;
@@ -8,6 +9,7 @@ using IronAspire.Router.Providers;
 using IronAspire.Router.Proxy;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace IronAspire.Router.Governance;
 
@@ -17,6 +19,7 @@ namespace IronAspire.Router.Governance;
 /// client's time, and its events).
 /// </summary>
 public sealed partial class CallGovernance(
+    BudgetStore budgetStore,
     BudgetClientFactory budget,
     BudgetSettlement settlement,
     PiiPolicyCache piiPolicies,
@@ -75,15 +78,35 @@ public sealed partial class CallGovernance(
             call.Agent.AgentId, call.Agent.ProjectId, call.Request!.Model, call.InputTokenBound, call.Request.MaxOutputTokens,
             // Longer than any call can last, so a live call's reservation never expires under it.
             TtlSeconds: (int)_options.Timeouts.MaxCallSeconds + 120);
-        // The client names the reservation itself (the x-request-id is the caller's and may repeat).
-        var result = await budget.Create().ReserveAsync(request, cancellationToken);
-        switch (result)
+        // Reserved here, against Redis, with the Budget service's own scripts: no HTTP round trip on the call's path.
+        ReserveOutcome local;
+        try
+        {
+            local = await budgetStore.ReserveAsync(request);
+        }
+        catch (RedisException ex)
+        {
+            local = new ReserveOutcome.Unavailable(ex.Message);
+        }
+
+        switch (local)
+        {
+            case ReserveOutcome.Reserved reserved:
+                return Hold(call, reserved.Reservation);
+            case ReserveOutcome.Refused refused:
+                return new ApiError(402, "budget_exceeded", refused.Message);
+            case ReserveOutcome.NoBudget none:
+                return new ApiError(402, "budget_exceeded", none.Message);
+            case ReserveOutcome.UnknownPrice unknown:
+                return new ApiError(400, "unknown_model_price", unknown.Message, "model");
+        }
+
+        // Redis is down or being rebuilt from the ledger: the Budget service decides (it rebuilds, and applies its
+        // fail-open or fail-closed setting). The client names the reservation itself, so its retries cannot hold twice.
+        switch (await budget.Create().ReserveAsync(request, cancellationToken))
         {
             case BudgetReserveResult.Reserved reserved:
-                call.ReservationId = reserved.Reservation.ReservationId;
-                call.ReservationExpiresAt = reserved.Reservation.ExpiresAt;
-                call.BudgetRemainingUsd = reserved.Reservation.RemainingUsd;
-                return null;
+                return Hold(call, reserved.Reservation);
             case BudgetReserveResult.Refused refused:
                 return new ApiError(402, "budget_exceeded", refused.Message);
             case BudgetReserveResult.Invalid invalid:
@@ -95,6 +118,14 @@ public sealed partial class CallGovernance(
             default:
                 throw new InvalidOperationException("Unexpected reservation result.");
         }
+    }
+
+    private static ApiError? Hold(LlmCall call, ReservationCreated reservation)
+    {
+        call.ReservationId = reservation.ReservationId;
+        call.ReservationExpiresAt = reservation.ExpiresAt;
+        call.BudgetRemainingUsd = reservation.RemainingUsd;
+        return null;
     }
 
     /// <summary>

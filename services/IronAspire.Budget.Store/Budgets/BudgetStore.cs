@@ -3,6 +3,7 @@ using System.Globalization;
 using IronAspire.Budget.Ledger;
 using IronAspire.Budget.Pricing;
 using IronAspire.Budget.Telemetry;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -11,20 +12,22 @@ namespace IronAspire.Budget.Budgets;
 /// <summary>
 /// Budgets as integer nano-USD counters in Redis. Reserve, commit and release are each one Lua script, so the limit
 /// check and the count are one atomic step; a committed cost enters the ledger outbox in the same step.
+/// Without an <see cref="IBudgetLedger"/> (the Router's store) it cannot set limits, rebuild Redis or let calls through
+/// while Redis is down: those answers are <see cref="ReserveOutcome.Unavailable"/>, for the Budget service to handle.
 /// </summary>
 public sealed partial class BudgetStore(
     IConnectionMultiplexer redis,
     PriceTable prices,
-    BudgetLedger ledger,
-    LedgerOutbox outbox,
     BudgetEvents events,
     BudgetMetrics metrics,
     IOptions<BudgetOptions> options,
     TimeProvider time,
-    ILogger<BudgetStore> logger)
+    ILogger<BudgetStore> logger,
+    IBudgetLedger? ledger = null)
 {
-    /// <summary>Reservation ids handed out while Redis was down and <see cref="BudgetOptions.FailOpen"/> is on.</summary>
-    private const string OpenPrefix = "open_";
+    /// <summary>Reservation ids handed out while Redis was down and <see cref="BudgetOptions.FailOpen"/> is on; only the
+    /// store that made one (the Budget service's) can settle it.</summary>
+    public const string OpenPrefix = "open_";
 
     /// <summary>How long a committed or released reservation still answers a repeated settlement (then 404).</summary>
     private const int SettledRecordSeconds = 3600;
@@ -99,7 +102,7 @@ public sealed partial class BudgetStore(
         catch (Exception ex) when (IsOutage(ex))
         {
             LogRedisDown(logger, _options.FailOpen ? "open" : "closed", ex.Message);
-            return _options.FailOpen
+            return _options.FailOpen && ledger is not null
                 ? ReserveUnchecked(request, amount, deadline)
                 : new ReserveOutcome.Unavailable("The budget store (Redis) cannot be reached, so no call can be budgeted.");
         }
@@ -232,6 +235,11 @@ public sealed partial class BudgetStore(
     /// <summary>Sets a limit (in the ledger database first, so a rebuild restores it); raising it unblocks at once.</summary>
     public async Task SetLimitAsync(string scope, string id, long limitNanos, BudgetPeriod period)
     {
+        if (ledger is null)
+        {
+            throw new InvalidOperationException("Limits are set by the Budget service, whose store has the ledger.");
+        }
+
         await ledger.SaveLimitAsync(scope, id, limitNanos, period);
         var now = time.GetUtcNow();
         var flags = (RedisResult[])(await Db.ScriptEvaluateAsync(
@@ -279,6 +287,11 @@ public sealed partial class BudgetStore(
     /// </summary>
     public async Task<bool> RebuildAsync()
     {
+        if (ledger is null)
+        {
+            return false;
+        }
+
         var db = Db;
         if (_rebuildAfterOutage)
         {
@@ -299,7 +312,7 @@ public sealed partial class BudgetStore(
         try
         {
             // Reservations and commits answer 503 until the marker is back, so the totals cannot move under us.
-            await outbox.DrainAllAsync();
+            await ledger.DrainOutboxAsync();
             var limits = await ledger.LoadLimitsAsync();
             var spent = await ledger.LoadSpentByCounterAsync();
             var batch = db.CreateBatch();
@@ -329,7 +342,7 @@ public sealed partial class BudgetStore(
     /// <summary>Rebuilds, or waits a moment for the rebuild another caller runs (it takes milliseconds) before giving up with 503.</summary>
     private async Task<bool> RebuildOrAwaitItAsync()
     {
-        for (var attempt = 0; attempt < 50; attempt++)
+        for (var attempt = 0; ledger is not null && attempt < 50; attempt++)
         {
             if (await RebuildAsync())
             {
@@ -352,7 +365,7 @@ public sealed partial class BudgetStore(
     /// <summary>A fail-open call: its cost goes straight to the ledger, and Redis is rebuilt from the ledger once it is back.</summary>
     private async Task<SettleOutcome?> SettleUncheckedAsync(string reservationId, CommitRequest? usage)
     {
-        if (!_open.TryRemove(reservationId, out var open))
+        if (ledger is null || !_open.TryRemove(reservationId, out var open))
         {
             return null;
         }

@@ -1,0 +1,2 @@
+global using IronAspire.Contracts.Budget;
+global using Microsoft.Extensions.Logging;
