@@ -44,15 +44,11 @@ public sealed class IronAspireModel : IDistributedApplicationModel
             .WaitFor(messaging)
             .WithRestart();
 
-        // Agents without a budget of their own get this much in the local model (the demo agent among them). The Router
-        // reserves against the same Redis counters with the same scripts, so it is given the same Budget settings.
-        var defaultAgentBudgetUsd = configuration["IRONASPIRE_DEFAULT_AGENT_BUDGET_USD"] ?? "5";
         var budget = builder.AddProject<Projects.IronAspire_Budget>("budget")
             .WithReference(cache)
             .WithReference(budgetDb)
             .WithReference(messaging)
             .WithEnvironment("IRONASPIRE_ADMIN_KEY", adminKey)
-            .WithEnvironment("Budget__DefaultAgentLimitUsd", defaultAgentBudgetUsd)
             .WaitFor(cache)
             .WaitFor(budgetDb)
             .WaitFor(messaging)
@@ -73,7 +69,6 @@ public sealed class IronAspireModel : IDistributedApplicationModel
             .WithReference(mockProvider)
             .WithEnvironment("IRONASPIRE_ADMIN_KEY", adminKey)
             .WithEnvironment("IRONASPIRE_DEMO_KEY", demoKey)
-            .WithEnvironment("Budget__DefaultAgentLimitUsd", defaultAgentBudgetUsd)
             // The upstream for every model when no provider key is configured (see ProviderKeys).
             .WithEnvironment("IRONASPIRE_DEFAULT_UPSTREAM", "mock-provider")
             .WaitFor(cache)
@@ -83,6 +78,7 @@ public sealed class IronAspireModel : IDistributedApplicationModel
             .WaitFor(analytics)
             .WithRestart();
         ProviderKeys.Apply(router, configuration);
+        BudgetSettings.Apply(configuration, budget, router);
 
         builder.AddProject<Projects.IronAspire_AgentSupervisor>("agent-supervisor")
             .WithHttpEndpoint(port: Port(configuration["AppHost:SupervisorPort"], DefaultSupervisorPort))

@@ -19,7 +19,8 @@ public class ManifestTests
     public async Task The_manifest_lists_every_resource_with_its_references()
     {
         var output = Path.Combine(Path.GetTempPath(), $"ironaspire-manifest-{Guid.NewGuid():N}", "aspire-manifest.json");
-        await using var appHost = AppHostProcess.Start(new Dictionary<string, string>(), "--publisher", "manifest", "--output-path", output);
+        await using var appHost = AppHostProcess.Start(new Dictionary<string, string>(), "--publisher", "manifest", "--output-path", output,
+            "--Budget:Prices:house-model:Input=1.5");
 
         Assert.Equal(0, await appHost.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         var manifest = JsonNode.Parse(await File.ReadAllTextAsync(output))!;
@@ -37,6 +38,14 @@ public class ManifestTests
 
         var router = resources["router"]!;
         Assert.Equal("project.v0", router["type"]!.GetValue<string>());
+        // The Router runs the budget scripts too, so it prices calls with the Budget service's settings.
+        foreach (var service in new[] { "budget", "router" })
+        {
+            var env = resources[service]!["env"]!;
+            Assert.Equal("5", env["Budget__DefaultAgentLimitUsd"]!.GetValue<string>());
+            Assert.Equal("1.5", env["Budget__Prices__house-model__Input"]!.GetValue<string>());
+        }
+
         Assert.EndsWith("IronAspire.Router.csproj", router["path"]!.GetValue<string>());
         Assert.False(Path.IsPathRooted(router["path"]!.GetValue<string>()), "paths are relative to the manifest");
         Assert.Equal("{cache.connectionString}", router["env"]!["ConnectionStrings__cache"]!.GetValue<string>());
