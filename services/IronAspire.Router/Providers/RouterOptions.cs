@@ -77,6 +77,6 @@ public sealed class ProviderResilienceOptions
 
 public sealed class RouterBudgetOptions
 {
-    /// <summary>Reserve every billable call at the Budget service (http://budget). Off only for a Router without budgets.</summary>
+    /// <summary>Reserve every billable call against the budget counters in Redis (the Budget service when Redis cannot). Off only for a Router without budgets.</summary>
     public bool Enabled { get; set; } = true;
 }
