@@ -14,7 +14,7 @@ public sealed record Settlement(string ReservationId, CommitRequest? Usage, Date
 
 /// <summary>
 /// Settles reservations after the response went out (never on the client's time). A commit is retried with backoff
-/// until it succeeds — past the reservation's deadline too, since the Budget service still records a late commit
+/// until it succeeds — past the reservation's deadline too, since the budget store still records a late commit
 /// for a day; it is never dropped while the Router runs, and at shutdown the queue is drained.
 /// </summary>
 public sealed partial class BudgetSettlement(BudgetStore store, BudgetClientFactory budget, TimeProvider time, ILogger<BudgetSettlement> logger) : Microsoft.Extensions.Hosting.BackgroundService
@@ -22,7 +22,7 @@ public sealed partial class BudgetSettlement(BudgetStore store, BudgetClientFact
     private readonly Channel<Settlement> _queue = Channel.CreateUnbounded<Settlement>(new UnboundedChannelOptions { SingleReader = false });
     private long _pending;
 
-    /// <summary>The Budget service keeps a settled-by-deadline reservation a day and still records a late commit.</summary>
+    /// <summary>The budget store keeps a settled-by-deadline reservation a day and still records a late commit.</summary>
     private static readonly TimeSpan LateCommitWindow = TimeSpan.FromHours(23);
 
     /// <summary>Settlements waiting or being retried (exported as a metric).</summary>

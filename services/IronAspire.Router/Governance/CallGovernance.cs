@@ -130,7 +130,7 @@ public sealed partial class CallGovernance(
 
     /// <summary>
     /// Settles the reservation (commit with usage, or release) in the background, then publishes the call's events
-    /// with the cost the Budget service computed.
+    /// with the cost the budget store computed from the usage.
     /// </summary>
     public void Finish(LlmCall call, string? errorType, int statusCode)
     {

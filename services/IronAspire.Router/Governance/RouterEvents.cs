@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace IronAspire.Router.Governance;
 
 /// <summary>
-/// The events the Router publishes: one per call (completed or failed, with its real cost once the Budget service
+/// The events the Router publishes: one per call (completed or failed, with its real cost once the budget store
 /// priced it), PII findings per direction, circuit changes. Publishing never blocks the request path: the event bus
 /// buffers while RabbitMQ is away.
 /// </summary>
