@@ -5,10 +5,19 @@ using IronAspire.Hosting.ApplicationModel;
 using IronAspire.Hosting.Testing;
 using IronAspire.Load.Benchmarks;
 
-// Usage: dotnet run -c Release --project bench/IronAspire.Load.Benchmarks -- [seconds per scenario]
+// Usage: dotnet run -c Release --project bench/IronAspire.Load.Benchmarks -- [seconds per scenario] [targets] [clients]
+//   targets: comma-separated from direct,bare,router (default all); clients: comma-separated (default 1,16,64).
 // The Budget service's own round trip is measured by bench/IronAspire.Budget.Benchmarks.
+if (args is [BareProxy.Command, var upstream, var port])
+{
+    BareProxy.Run(upstream, int.Parse(port, System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
+
 var seconds = args.Length > 0 ? double.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 5;
 var duration = TimeSpan.FromSeconds(seconds);
+var targetNames = args.Length > 1 ? args[1].Split(',') : ["direct", "bare", "router"];
+var concurrencies = args.Length > 2 ? args[2].Split(',').Select(int.Parse).ToArray() : [1, 16, 64];
 
 Console.WriteLine($"Starting the application model (Release build, real Redis and PostgreSQL)... {Environment.ProcessorCount} cores");
 var builder = await DistributedApplicationTestingBuilder.CreateAsync(IronAspireModel.Declare, "--IRONASPIRE_DEFAULT_AGENT_BUDGET_USD=1000000", "--ASPNETCORE_ENVIRONMENT=Production");
@@ -23,6 +32,9 @@ var results = new List<LoadResult>();
 {
     var direct = app.GetEndpoint("mock-provider");
     var router = app.GetEndpoint("router");
+    var bareProxyPort = IronAspire.Hosting.Orchestration.FreePort.Next();
+    using var bareProxy = await BareProxy.StartAsync(direct, bareProxyPort, http);
+    var proxy = new Uri($"http://127.0.0.1:{bareProxyPort}");
     const string body = """{"model":"gpt-4o-mini","max_tokens":64,"messages":[{"role":"user","content":"Summarise the plot of a short story about a lighthouse keeper."}]}""";
     const string streamBody = """{"model":"gpt-4o-mini","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"Summarise the plot of a short story about a lighthouse keeper."}]}""";
     // Every service on the call path (Router, Budget, Analytics, Supervisor) compiles its hot code in tiers during its
@@ -30,16 +42,23 @@ var results = new List<LoadResult>();
     Console.WriteLine("Warming up every service for 10 s...");
     await LoadRun.RunAsync("warm-up", 16, TimeSpan.FromSeconds(5), ct => TimeAsync(http, router, body, key, ct, firstByteOnly: false));
     await LoadRun.RunAsync("warm-up", 16, TimeSpan.FromSeconds(5), ct => TimeAsync(http, router, streamBody, key, ct, firstByteOnly: true));
-    foreach (var concurrency in new[] { 1, 16, 64 })
+    foreach (var concurrency in concurrencies)
     {
-        foreach (var (name, target) in new[] { ("direct", direct), ("router", router) })
+        foreach (var (name, target) in new[] { ("direct", direct), ("bare proxy", proxy), ("router", router) })
         {
+            if (!targetNames.Contains(name.Split(' ')[0]))
+            {
+                continue;
+            }
+
             results.Add(await LoadRun.RunAsync($"chat non-streaming, {name}", concurrency, duration, ct => TimeAsync(http, target, body, key, ct, firstByteOnly: false)));
             Console.WriteLine(results[^1]);
             results.Add(await LoadRun.RunAsync($"chat streaming TTFB, {name}", concurrency, duration, ct => TimeAsync(http, target, streamBody, key, ct, firstByteOnly: true)));
             Console.WriteLine(results[^1]);
         }
     }
+
+    bareProxy.Kill();
 }
 
 Console.WriteLine();
@@ -52,15 +71,23 @@ foreach (var result in results)
 
 {
     Console.WriteLine();
-    Console.WriteLine("| Router added latency | clients | p50 ms | p99 ms |");
+    Console.WriteLine("| added latency over direct | clients | p50 ms | p99 ms |");
     Console.WriteLine("|---|---:|---:|---:|");
     foreach (var kind in new[] { "chat non-streaming", "chat streaming TTFB" })
     {
-        foreach (var concurrency in new[] { 1, 16, 64 })
+        foreach (var via in new[] { "bare proxy", "router" })
         {
-            var d = results.Single(r => r.Scenario == $"{kind}, direct" && r.Concurrency == concurrency);
-            var r = results.Single(r => r.Scenario == $"{kind}, router" && r.Concurrency == concurrency);
-            Console.WriteLine($"| {kind} | {concurrency} | {r.P50Ms - d.P50Ms:0.000} | {r.P99Ms - d.P99Ms:0.000} |");
+            foreach (var concurrency in concurrencies)
+            {
+                var d = results.SingleOrDefault(r => r.Scenario == $"{kind}, direct" && r.Concurrency == concurrency);
+                var r = results.SingleOrDefault(r => r.Scenario == $"{kind}, {via}" && r.Concurrency == concurrency);
+                if (d is null || r is null)
+                {
+                    continue;
+                }
+
+                Console.WriteLine($"| {kind}, {via} | {concurrency} | {r.P50Ms - d.P50Ms:0.000} | {r.P99Ms - d.P99Ms:0.000} |");
+            }
         }
     }
 }
