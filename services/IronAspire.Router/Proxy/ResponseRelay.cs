@@ -20,6 +20,7 @@ namespace IronAspire.Router.Proxy;
 internal sealed partial class ResponseRelay(IOptions<RouterOptions> options, TimeProvider time, ILogger<ResponseRelay> logger)
 {
     private const int MaxJsonBodyBytes = 64 * 1024 * 1024;
+    private const int MaxUnflushedBytes = 16 * 1024;
     private readonly TimeSpan _idleTimeout = TimeSpan.FromSeconds(options.Value.Timeouts.StreamIdleSeconds);
 
     public async Task RelayAsync(HttpContext context, HttpResponseMessage upstream, LlmCall call, CancellationToken cancellationToken)
@@ -95,25 +96,40 @@ internal sealed partial class ResponseRelay(IOptions<RouterOptions> options, Tim
         await using var reader = new SseEventReader(stream, _idleTimeout);
         try
         {
-            while (true)
+            var unflushed = 0;
+            var raw = await reader.ReadEventAsync(cancellationToken);
+            while (raw is not null)
             {
-                var raw = await reader.ReadEventAsync(cancellationToken);
-                if (raw is null)
-                {
-                    break;
-                }
-
                 output.Clear();
                 processor.Process(SseEvent.Parse(raw), output);
                 foreach (var evt in output)
                 {
-                    await response.Body.WriteAsync(evt.ToUtf8(), cancellationToken);
+                    // Into the response pipe without sending (Body.WriteAsync would send each event on its own).
+                    var bytes = evt.ToUtf8();
+                    response.BodyWriter.Write(bytes);
+                    unflushed += bytes.Length;
                 }
 
-                if (output.Count > 0)
+                // Events that arrived together leave together: one flush (one send) for all of them, but the first
+                // byte never waits for the events behind it, and nothing waits for the provider's next read.
+                var firstOut = output.Count > 0 && call.TimeToFirstByteMs is null;
+                if (firstOut || unflushed > MaxUnflushedBytes || !reader.TryReadBufferedEvent(out raw))
                 {
-                    MarkFirstByte(call);
-                    await response.Body.FlushAsync(cancellationToken);
+                    if (unflushed > 0)
+                    {
+                        MarkFirstByte(call);
+                        var flushed = await response.BodyWriter.FlushAsync(cancellationToken);
+                        unflushed = 0;
+                        if (flushed.IsCompleted || flushed.IsCanceled)
+                        {
+                            // The client went away: stop reading (and paying for) the provider's stream.
+                            call.ClientDisconnected = true;
+                            call.ErrorType ??= "client_disconnected";
+                            return;
+                        }
+                    }
+
+                    raw = await reader.ReadEventAsync(cancellationToken);
                 }
             }
 

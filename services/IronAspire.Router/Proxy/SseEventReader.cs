@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.IO.Pipelines;
 
 namespace IronAspire.Router.Proxy;
@@ -15,6 +16,11 @@ public sealed class SseEventReader(Stream upstream, TimeSpan idleTimeout) : IAsy
     /// </summary>
     public async ValueTask<byte[]?> ReadEventAsync(CancellationToken cancellationToken)
     {
+        if (TryReadBufferedEvent(out var ready))
+        {
+            return ready;
+        }
+
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         while (true)
         {
@@ -53,7 +59,31 @@ public sealed class SseEventReader(Stream upstream, TimeSpan idleTimeout) : IAsy
         }
     }
 
-    private static bool TryReadEvent(ref ReadOnlySequence<byte> buffer, out byte[]? evt)
+    /// <summary>
+    /// The next event when it has already arrived whole (it came in the same read as the previous one), without
+    /// waiting; false when the next event still has to come from the provider, or the stream is over.
+    /// </summary>
+    public bool TryReadBufferedEvent([NotNullWhen(true)] out byte[]? evt)
+    {
+        evt = null;
+        if (!_reader.TryRead(out var result))
+        {
+            return false;
+        }
+
+        var buffer = result.Buffer;
+        if (TryReadEvent(ref buffer, out evt))
+        {
+            _reader.AdvanceTo(buffer.Start);
+            return true;
+        }
+
+        // Nothing examined: the next ReadEventAsync looks at the same bytes again, then waits for the rest.
+        _reader.AdvanceTo(buffer.Start, buffer.Start);
+        return false;
+    }
+
+    private static bool TryReadEvent(ref ReadOnlySequence<byte> buffer, [NotNullWhen(true)] out byte[]? evt)
     {
         var reader = new SequenceReader<byte>(buffer);
         while (reader.TryAdvanceTo((byte)'\n', advancePastDelimiter: true))
