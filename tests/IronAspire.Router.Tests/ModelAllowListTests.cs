@@ -17,6 +17,7 @@ public sealed class ModelAllowListTests : IAsyncLifetime
     private IConnectionMultiplexer _redis = null!;
     private readonly string _limitedKey = "ia-limited-" + Guid.NewGuid().ToString("N");
     private readonly string _openKey = "ia-open-" + Guid.NewGuid().ToString("N");
+    private readonly string _familyKey = "ia-family-" + Guid.NewGuid().ToString("N");
 
     public async Task InitializeAsync()
     {
@@ -28,12 +29,13 @@ public sealed class ModelAllowListTests : IAsyncLifetime
         _redis = await ConnectionMultiplexer.ConnectAsync(await BackingServers.RedisAsync());
         await WriteKeyAsync(_limitedKey, "gpt-4o-mini");
         await WriteKeyAsync(_openKey, null);
+        await WriteKeyAsync(_familyKey, "*-mini");
     }
 
     public async Task DisposeAsync()
     {
         var db = _redis.GetDatabase();
-        await db.KeyDeleteAsync([AgentKeyFormat.RedisKey(_limitedKey), AgentKeyFormat.RedisKey(_openKey)]);
+        await db.KeyDeleteAsync([AgentKeyFormat.RedisKey(_limitedKey), AgentKeyFormat.RedisKey(_openKey), AgentKeyFormat.RedisKey(_familyKey)]);
         await _redis.DisposeAsync();
         await _router.DisposeAsync();
         await _mock.DisposeAsync();
@@ -68,6 +70,10 @@ public sealed class ModelAllowListTests : IAsyncLifetime
     {
         Assert.Equal(["gpt-4o-mini"], await ModelIdsAsync(_limitedKey));
         Assert.Equal(["gpt-*", "claude-*"], await ModelIdsAsync(_openKey));
+        // Neither pattern covers the other, but they overlap: what the agent may use of each provider's family.
+        Assert.Equal(["gpt-*-mini", "claude-*-mini"], await ModelIdsAsync(_familyKey));
+        using var allowed = await _router.PostAsync("/v1/chat/completions", RouterHost.Chat("gpt-4o-mini"), _familyKey);
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
     }
 
     [Fact]

@@ -24,6 +24,13 @@ public class ModelPatternTests
     [InlineData("gpt-*", "gpt-*", "gpt-*")]
     [InlineData("claude-*", "gpt-4o", null)]
     [InlineData("gpt-4o", "gpt-4o-mini", null)]
+    [InlineData("gpt-4*", "*-mini", "gpt-4*-mini")]
+    [InlineData("*-mini", "gpt-4*", "gpt-4*-mini")]
+    [InlineData("gpt-4o*", "gpt-4*-mini", "gpt-4o*-mini")]
+    [InlineData("gpt-4*", "*-nano", "gpt-4*-nano")]
+    [InlineData("gpt-*", "claude-*", null)]
+    [InlineData("*-mini", "*-nano", null)]
+    [InlineData("gpt-*-mini", "gpt-4*-*", null)]
     public void The_narrower_of_a_provider_pattern_and_an_allowed_pattern_is_listed(string provider, string allowed, string? expected) =>
         Assert.Equal(expected, ModelPattern.Narrower(provider, allowed));
 }

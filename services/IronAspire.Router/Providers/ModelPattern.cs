@@ -54,12 +54,35 @@ public static class ModelPattern
     }
 
     /// <summary>
-    /// What a provider's pattern and an agent's allow-list pattern have in common, as the more specific of the two:
-    /// provider <c>gpt-*</c> and agent <c>gpt-4o-mini</c> give <c>gpt-4o-mini</c>; provider <c>gpt-4o</c> and agent
-    /// <c>gpt-*</c> give <c>gpt-4o</c>; null when neither covers the other.
+    /// What a provider's pattern and an agent's allow-list pattern have in common, as a pattern: the more specific of
+    /// the two when one covers the other (provider <c>gpt-*</c> and agent <c>gpt-4o-mini</c> give <c>gpt-4o-mini</c>;
+    /// provider <c>gpt-4o</c> and agent <c>gpt-*</c> give <c>gpt-4o</c>), else the names both match when each has one
+    /// wildcard (provider <c>gpt-4*</c> and agent <c>*-mini</c> give <c>gpt-4*-mini</c>); null when they share nothing
+    /// this can express.
     /// </summary>
     public static string? Narrower(string providerPattern, string allowedPattern) =>
         Matches(allowedPattern, providerPattern) ? providerPattern
         : Matches(providerPattern, allowedPattern) ? allowedPattern
-        : null;
+        : Overlap(providerPattern, allowedPattern);
+
+    /// <summary>Two <c>prefix*suffix</c> patterns overlap in <c>longer-prefix*longer-suffix</c> when their prefixes and suffixes agree.</summary>
+    private static string? Overlap(string a, string b)
+    {
+        var starA = a.IndexOf('*');
+        var starB = b.IndexOf('*');
+        if (starA < 0 || starB < 0 || a.IndexOf('*', starA + 1) >= 0 || b.IndexOf('*', starB + 1) >= 0)
+        {
+            return null;
+        }
+
+        var (prefixA, suffixA) = (a[..starA], a[(starA + 1)..]);
+        var (prefixB, suffixB) = (b[..starB], b[(starB + 1)..]);
+        var prefix = prefixA.StartsWith(prefixB, StringComparison.OrdinalIgnoreCase) ? prefixA
+            : prefixB.StartsWith(prefixA, StringComparison.OrdinalIgnoreCase) ? prefixB
+            : null;
+        var suffix = suffixA.EndsWith(suffixB, StringComparison.OrdinalIgnoreCase) ? suffixA
+            : suffixB.EndsWith(suffixA, StringComparison.OrdinalIgnoreCase) ? suffixB
+            : null;
+        return prefix is null || suffix is null ? null : prefix + "*" + suffix;
+    }
 }
