@@ -1,8 +1,12 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using IronAspire.Contracts.Events;
+using IronAspire.Hosting.Testing;
 using IronAspire.MockProvider.Simulation;
+using MassTransit;
 
 namespace IronAspire.Router.Tests;
 
@@ -12,9 +16,33 @@ public class ProviderResilienceTests : IAsyncLifetime
     private MockProviderHost _a = null!;
     private MockProviderHost _b = null!;
     private RouterHost _router = null!;
+    private IBusControl _operators = null!;
+    private readonly ConcurrentQueue<CircuitStateChanged> _circuitEvents = new();
 
     public async Task InitializeAsync()
     {
+        // What an operator's service subscribed to the bus sees of the circuits.
+        var uri = new Uri(await BackingServers.RabbitMqAsync());
+        var credentials = uri.UserInfo.Split(':', 2);
+        _operators = Bus.Factory.CreateUsingRabbitMq(rabbit =>
+        {
+            rabbit.Host(uri.Host, (ushort)uri.Port, "/", host =>
+            {
+                host.Username(credentials[0]);
+                host.Password(Uri.UnescapeDataString(credentials[1]));
+            });
+            rabbit.ReceiveEndpoint($"router-tests-{Guid.NewGuid():N}", endpoint =>
+            {
+                endpoint.AutoDelete = true;
+                endpoint.Handler<CircuitStateChanged>(context =>
+                {
+                    _circuitEvents.Enqueue(context.Message);
+                    return Task.CompletedTask;
+                });
+            });
+        });
+        await _operators.StartAsync(TimeSpan.FromSeconds(30));
+
         _a = await MockProviderHost.StartAsync();
         _b = await MockProviderHost.StartAsync();
         var settings = new Dictionary<string, string?>
@@ -45,6 +73,7 @@ public class ProviderResilienceTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        await _operators.StopAsync(TimeSpan.FromSeconds(10));
         await _router.DisposeAsync();
         await _a.DisposeAsync();
         await _b.DisposeAsync();
@@ -96,6 +125,17 @@ public class ProviderResilienceTests : IAsyncLifetime
         using var probe = await _router.PostAsync("/v1/chat/completions", RouterHost.Chat("solo-1"));
         Assert.Equal(HttpStatusCode.OK, probe.StatusCode);
         Assert.Equal("Closed", await CircuitAsync("provider-a"));
+
+        // Every change was logged and published as an event; provider B's circuit never changed.
+        for (var i = 0; i < 100 && _circuitEvents.Count(e => e.Provider == "provider-a") < 3; i++)
+        {
+            await Task.Delay(100);
+        }
+
+        // Events may cross on the bus (they are published concurrently); their timestamps keep the order.
+        Assert.Equal(["Open", "HalfOpen", "Closed"], _circuitEvents.Where(e => e.Provider == "provider-a").OrderBy(e => e.Timestamp).Select(e => e.State));
+        Assert.DoesNotContain(_circuitEvents, e => e.Provider == "provider-b");
+        Assert.Contains(_router.Logs.Lines, line => line.Contains("Circuit of provider provider-a is now Open", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -137,6 +177,33 @@ public class ProviderResilienceTests : IAsyncLifetime
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), "the client is not left hanging");
         Assert.Equal(before + 1, await _b.RequestCountAsync());
         await _b.SetFaultAsync(null);
+    }
+
+    [Fact]
+    public async Task A_stream_that_goes_quiet_for_longer_than_the_idle_timeout_ends_in_an_error_not_a_hang()
+    {
+        // The first chunk comes at once, then the provider pauses 6 s; the Router's idle timeout here is 2 s.
+        await _b.SetFaultAsync(new FaultSettings(ChunkDelayMs: 6000, Models: ["other-quiet"]));
+        using var response = await _router.PostAsync("/v1/chat/completions", RouterHost.Chat("other-quiet", stream: true, maxTokens: 20));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        var stopwatch = Stopwatch.StartNew();
+        var received = new System.Text.StringBuilder();
+        var error = await Record.ExceptionAsync(async () =>
+        {
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            while (await reader.ReadLineAsync() is { } line)
+            {
+                received.AppendLine(line);
+            }
+        });
+        await _b.SetFaultAsync(null);
+
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"ended after {stopwatch.Elapsed.TotalSeconds:0.0} s, not when the provider resumed");
+        Assert.True(error is HttpRequestException or IOException, error?.GetType().Name ?? "the stream ended cleanly");
+        // Mid-stream: the first chunk had arrived. (The Router also writes a stream_idle_timeout error event before it
+        // breaks the connection; whether the client reads it before the reset is up to the transport.)
+        Assert.Contains("\"role\":\"assistant\"", received.ToString());
     }
 
     [Fact]

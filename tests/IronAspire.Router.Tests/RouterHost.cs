@@ -80,21 +80,27 @@ public sealed class RouterHost : IAsyncDisposable
 
     private readonly WebApplicationFactory<RouterOptions> _factory;
 
-    private RouterHost(WebApplicationFactory<RouterOptions> factory)
+    private RouterHost(WebApplicationFactory<RouterOptions> factory, LogCapture logs)
     {
         _factory = factory;
+        Logs = logs;
         Client = factory.CreateClient();
     }
 
     public HttpClient Client { get; }
+
+    /// <summary>Every log line the Router wrote (formatted, with its exception), to check what never appears in them.</summary>
+    public LogCapture Logs { get; }
     public IServiceProvider Services => _factory.Services;
 
     public static async Task<RouterHost> StartAsync(IDictionary<string, string?> settings)
     {
         var redis = await BackingServers.RedisAsync();
         var messaging = await BackingServers.RabbitMqAsync();
+        var logs = new LogCapture();
         var factory = new WebApplicationFactory<RouterOptions>().WithWebHostBuilder(web =>
         {
+            web.ConfigureLogging(logging => logging.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
             web.UseSetting("ConnectionStrings:cache", redis);
             web.UseSetting("ConnectionStrings:messaging", messaging);
             // Each test's Router is short-lived; its events are not what these tests check.
@@ -109,7 +115,7 @@ public sealed class RouterHost : IAsyncDisposable
                 web.UseSetting(key, value);
             }
         });
-        return new RouterHost(factory);
+        return new RouterHost(factory, logs);
     }
 
     /// <summary>One MockProvider as two providers: OpenAI-compatible for <c>gpt-*</c>, Anthropic for <c>claude-*</c>.</summary>
@@ -160,5 +166,29 @@ public sealed class RouterHost : IAsyncDisposable
     {
         Client.Dispose();
         await _factory.DisposeAsync();
+    }
+}
+
+/// <summary>Keeps every formatted log line of a host in memory.</summary>
+public sealed class LogCapture : ILoggerProvider
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
+
+    public IReadOnlyCollection<string> Lines => _lines;
+
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(string category, System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Headers;
+using IronAspire.Router.Errors;
 using IronAspire.Router.Providers;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Forwarder;
@@ -64,10 +65,22 @@ internal sealed class LlmForwardTransformer(
 
         var status = (int)proxyResponse.StatusCode;
         call.StatusCode = status;
-        if (canFailOver && (status == 429 || status >= 500))
+        var credentialsRefused = status is 401 or 403;
+        if (canFailOver && (status == 429 || status >= 500 || credentialsRefused))
         {
             // Another provider in the chain gets the call; nothing has been written to the client.
             call.FailoverRequested = true;
+            return false;
+        }
+
+        if (credentialsRefused)
+        {
+            var error = ApiError.ProviderRejectedCredentials(provider.Name, status);
+            call.StatusCode = error.Status;
+            call.ErrorType = error.Code;
+            httpContext.Response.Headers["x-request-id"] = call.RequestId;
+            httpContext.Response.Headers["x-ironaspire-provider"] = provider.Name;
+            await error.WriteAsync(httpContext, call.Operation.Dialect);
             return false;
         }
 

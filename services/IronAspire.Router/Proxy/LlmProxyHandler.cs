@@ -149,6 +149,11 @@ internal sealed partial class LlmProxyHandler(
 
             if (error == ForwarderError.None && !call.FailoverRequested)
             {
+                if (call.ErrorType == "provider_auth_error")
+                {
+                    LogCredentialsRefused(logger, provider.Name, call.RequestId);
+                }
+
                 return;
             }
 
@@ -218,6 +223,9 @@ internal sealed partial class LlmProxyHandler(
 
         return _options.DefaultMaxOutputTokens;
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Provider {Provider} refused IronAspire's credentials for request {RequestId}; check its key")]
+    private static partial void LogCredentialsRefused(ILogger logger, string provider, string requestId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Provider {Provider} failed request {RequestId}: {Failure}; trying the next provider")]
     private static partial void LogFailover(ILogger logger, string provider, string requestId, string failure);
