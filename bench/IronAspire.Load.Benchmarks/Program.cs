@@ -66,14 +66,16 @@ var results = new List<LoadResult>();
 
     if (targetNames.Contains("router"))
     {
-        // Last, since it opens a circuit for 30 s: the provider fails every call (x-mock-fault) until the breaker opens,
-        // then the Router answers 503 at once without calling it. Measured at one client against the direct call.
-        const string failing = "x-mock-fault";
+        // Anthropic's provider, which no scenario above used (a circuit opens on the failure ratio of the last 30 s):
+        // it fails every call (x-mock-fault) until its breaker opens, then the Router answers 503 at once without
+        // calling it. Measured at one client, against the direct call above.
+        const string messages = "/v1/messages";
+        const string claude = """{"model":"claude-haiku-4-5","max_tokens":64,"messages":[{"role":"user","content":"Summarise the plot of a short story about a lighthouse keeper."}]}""";
         for (var i = 0; i < 40; i++)
         {
-            using var open = new HttpRequestMessage(HttpMethod.Post, new Uri(router, "/v1/chat/completions")) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+            using var open = new HttpRequestMessage(HttpMethod.Post, new Uri(router, messages)) { Content = new StringContent(claude, Encoding.UTF8, "application/json") };
             open.Headers.Authorization = new("Bearer", key);
-            open.Headers.Add(failing, "status:500");
+            open.Headers.Add("x-mock-fault", "status:500");
             using var answer = await http.SendAsync(open);
             if (answer.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable
                 && (await answer.Content.ReadAsStringAsync()).Contains("circuit", StringComparison.Ordinal))
@@ -83,7 +85,7 @@ var results = new List<LoadResult>();
         }
 
         results.Add(await LoadRun.RunAsync("circuit open: 503 fail-fast, router", 1, TimeSpan.FromSeconds(Math.Min(seconds, 20)),
-            ct => TimeAsync(http, router, body, key, ct, firstByteOnly: false, expectedStatus: 503)));
+            ct => TimeAsync(http, router, claude, key, ct, firstByteOnly: false, expectedStatus: 503, path: messages)));
         Console.WriteLine(results[^1]);
     }
 }
@@ -119,9 +121,10 @@ foreach (var result in results)
     }
 }
 
-static async Task<double?> TimeAsync(HttpClient http, Uri target, string body, string key, CancellationToken ct, bool firstByteOnly, int expectedStatus = 200)
+static async Task<double?> TimeAsync(HttpClient http, Uri target, string body, string key, CancellationToken ct, bool firstByteOnly,
+    int expectedStatus = 200, string path = "/v1/chat/completions")
 {
-    using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(target, "/v1/chat/completions")) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+    using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(target, path)) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
     request.Headers.Authorization = new("Bearer", key);
     var stopwatch = Stopwatch.StartNew();
     using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);

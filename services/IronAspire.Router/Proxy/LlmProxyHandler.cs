@@ -98,6 +98,14 @@ internal sealed partial class LlmProxyHandler(
         }
 
         call.Provider = candidates[0];
+        if (AllRejecting(candidates) is { } rejecting)
+        {
+            // Fail fast: no provider will take the call, so nothing is reserved, scanned or sent.
+            await WriteUnavailableAsync(context, call, rejecting, $"the circuit of provider '{rejecting.Name}' is open");
+            governance.Finish(call, call.ErrorType, call.StatusCode);
+            return;
+        }
+
         var piiRefusal = await governance.ApplyPiiPolicyAsync(call);
         if (piiRefusal is not null)
         {
@@ -191,8 +199,33 @@ internal sealed partial class LlmProxyHandler(
             context.Response.Clear();
         }
 
+        await WriteUnavailableAsync(context, call, rejecting, lastFailure);
+    }
+
+    /// <summary>The provider whose circuit reopens first when every candidate's circuit is open; null when one may be tried.</summary>
+    private static LlmProvider? AllRejecting(List<LlmProvider> candidates)
+    {
+        LlmProvider? first = null;
+        foreach (var provider in candidates)
+        {
+            if (!provider.IsRejecting)
+            {
+                return null;
+            }
+
+            if (first is null || provider.Circuit.RetryAfterSeconds() < first.Circuit.RetryAfterSeconds())
+            {
+                first = provider;
+            }
+        }
+
+        return first;
+    }
+
+    private static async Task WriteUnavailableAsync(HttpContext context, LlmCall call, LlmProvider? rejecting, string? failure)
+    {
         var retryAfter = rejecting?.Circuit.RetryAfterSeconds() ?? 1;
-        var unavailable = ApiError.ProviderUnavailable($"No provider can serve '{call.Request!.Model}' right now: {lastFailure}.", retryAfter);
+        var unavailable = ApiError.ProviderUnavailable($"No provider can serve '{call.Request!.Model}' right now: {failure}.", retryAfter);
         call.StatusCode = 503;
         call.ErrorType = unavailable.Code;
         context.Response.Headers["x-request-id"] = call.RequestId;
