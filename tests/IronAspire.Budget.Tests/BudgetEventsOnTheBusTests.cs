@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using IronAspire.Contracts.Events;
 using IronAspire.Hosting.Testing;
-using MassTransit;
 
 namespace IronAspire.Budget.Tests;
 
@@ -14,41 +13,17 @@ public sealed class BudgetEventsOnTheBusTests : IAsyncLifetime
     private readonly BudgetServiceFactory _service = new() { WithEventBus = true };
     private readonly ConcurrentQueue<BudgetThresholdCrossed> _crossed = new();
     private readonly ConcurrentQueue<BudgetExhausted> _exhausted = new();
-    private IBusControl? _consumer;
+    private TestBus? _consumer;
 
     public async Task InitializeAsync()
     {
         await _service.InitializeAsync();
-        var uri = new Uri(await BackingServers.RabbitMqAsync());
-        var credentials = uri.UserInfo.Split(':', 2);
-        _consumer = Bus.Factory.CreateUsingRabbitMq(rabbit =>
-        {
-            rabbit.Host(uri.Host, (ushort)uri.Port, "/", host =>
-            {
-                host.Username(credentials[0]);
-                host.Password(Uri.UnescapeDataString(credentials[1]));
-            });
-            rabbit.ReceiveEndpoint($"budget-tests-{Guid.NewGuid():N}", endpoint =>
-            {
-                endpoint.AutoDelete = true;
-                endpoint.Handler<BudgetThresholdCrossed>(context =>
-                {
-                    _crossed.Enqueue(context.Message);
-                    return Task.CompletedTask;
-                });
-                endpoint.Handler<BudgetExhausted>(context =>
-                {
-                    _exhausted.Enqueue(context.Message);
-                    return Task.CompletedTask;
-                });
-            });
-        });
-        await _consumer.StartAsync(TimeSpan.FromSeconds(30));
+        _consumer = await TestBus.StartAsync(TestBus.Collect(_crossed), TestBus.Collect(_exhausted));
     }
 
     public async Task DisposeAsync()
     {
-        await _consumer!.StopAsync(TimeSpan.FromSeconds(10));
+        await _consumer!.DisposeAsync();
         await _service.DisposeAsync();
     }
 

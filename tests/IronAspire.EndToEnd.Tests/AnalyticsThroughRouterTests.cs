@@ -20,10 +20,9 @@ public class AnalyticsThroughRouterTests(IronAspireAppFixture fixture)
     public async Task N_calls_through_the_router_are_summarised_exactly_and_cost_what_the_budget_charged()
     {
         var agentId = "analytics-" + Guid.NewGuid().ToString("N")[..8];
-        var key = AgentKeyFormat.NewKey();
+        var key = await fixture.RegisterAgentKeyAsync(agentId);
         await using (var redis = await ConnectionMultiplexer.ConnectAsync(fixture.App.GetConnectionString("cache")!))
         {
-            await redis.GetDatabase().HashSetAsync(AgentKeyFormat.RedisKey(key), [new(AgentKeyFormat.AgentIdField, agentId)]);
             await new PiiPolicyStore(redis).SetAgentAsync(agentId, new PiiPolicy { Request = new() { [PiiEntityTypes.EmailAddress] = PiiAction.Redact } });
         }
 

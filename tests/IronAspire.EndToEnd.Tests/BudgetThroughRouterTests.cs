@@ -19,12 +19,7 @@ public class BudgetThroughRouterTests(IronAspireAppFixture fixture)
     /// <summary>Registers agent keys the way the control plane does: SHA-256 hashes in Redis.</summary>
     private async Task<string> RegisterAgentAsync(string agentId, string? projectId, decimal budgetUsd)
     {
-        var key = AgentKeyFormat.NewKey();
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(fixture.App.GetConnectionString("cache")!);
-        HashEntry[] fields = projectId is null
-            ? [new(AgentKeyFormat.AgentIdField, agentId)]
-            : [new(AgentKeyFormat.AgentIdField, agentId), new(AgentKeyFormat.ProjectIdField, projectId)];
-        await redis.GetDatabase().HashSetAsync(AgentKeyFormat.RedisKey(key), fields);
+        var key = await fixture.RegisterAgentKeyAsync(agentId, projectId);
         using var budget = fixture.App.CreateHttpClient("budget");
         (await budget.PutAsJsonAsync($"/v1/budgets/{agentId}", new { limitUsd = budgetUsd })).EnsureSuccessStatusCode();
         return key;

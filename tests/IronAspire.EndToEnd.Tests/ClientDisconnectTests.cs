@@ -1,7 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using IronAspire.Contracts.Agents;
-using StackExchange.Redis;
 
 namespace IronAspire.EndToEnd.Tests;
 
@@ -16,11 +14,7 @@ public class ClientDisconnectTests(IronAspireAppFixture fixture)
     public async Task A_client_that_disconnects_mid_stream_is_billed_for_the_text_it_received()
     {
         var agentId = "hangup-" + Guid.NewGuid().ToString("N")[..8];
-        var key = AgentKeyFormat.NewKey();
-        await using (var redis = await ConnectionMultiplexer.ConnectAsync(fixture.App.GetConnectionString("cache")!))
-        {
-            await redis.GetDatabase().HashSetAsync(AgentKeyFormat.RedisKey(key), [new(AgentKeyFormat.AgentIdField, agentId)]);
-        }
+        var key = await fixture.RegisterAgentKeyAsync(agentId);
 
         using var router = fixture.App.CreateHttpClient("router");
         using (var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions"))

@@ -1,7 +1,9 @@
 using IronAspire.AppHost;
+using IronAspire.Contracts.Agents;
 using IronAspire.Hosting;
 using IronAspire.Hosting.ApplicationModel;
 using IronAspire.Hosting.Testing;
+using StackExchange.Redis;
 
 namespace IronAspire.EndToEnd.Tests;
 
@@ -19,6 +21,18 @@ public sealed class IronAspireAppFixture : IAsyncLifetime
         var builder = await DistributedApplicationTestingBuilder.CreateAsync(IronAspireModel.Declare);
         App = builder.Build();
         await App.StartAsync();
+    }
+
+    /// <summary>Registers a new agent key the way the control plane does (its SHA-256 hash in Redis); returns the key.</summary>
+    public async Task<string> RegisterAgentKeyAsync(string agentId, string? projectId = null)
+    {
+        var key = AgentKeyFormat.NewKey();
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(App.GetConnectionString("cache")!);
+        HashEntry[] fields = projectId is null
+            ? [new(AgentKeyFormat.AgentIdField, agentId)]
+            : [new(AgentKeyFormat.AgentIdField, agentId), new(AgentKeyFormat.ProjectIdField, projectId)];
+        await redis.GetDatabase().HashSetAsync(AgentKeyFormat.RedisKey(key), fields);
+        return key;
     }
 
     public async Task DisposeAsync() => await App.DisposeAsync();

@@ -17,9 +17,8 @@ public class PiiThroughRouterTests(IronAspireAppFixture fixture)
     private async Task<ChatClient> AgentWithPolicyAsync(PiiPolicy policy)
     {
         var agentId = "pii-" + Guid.NewGuid().ToString("N")[..8];
-        var key = AgentKeyFormat.NewKey();
+        var key = await fixture.RegisterAgentKeyAsync(agentId);
         await using var redis = await ConnectionMultiplexer.ConnectAsync(fixture.App.GetConnectionString("cache")!);
-        await redis.GetDatabase().HashSetAsync(AgentKeyFormat.RedisKey(key), [new(AgentKeyFormat.AgentIdField, agentId)]);
         await new PiiPolicyStore(redis).SetAgentAsync(agentId, policy);
         // The Router sees a policy change within a second.
         await Task.Delay(1100);

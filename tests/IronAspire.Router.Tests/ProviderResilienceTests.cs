@@ -6,7 +6,6 @@ using System.Text.Json.Nodes;
 using IronAspire.Contracts.Events;
 using IronAspire.Hosting.Testing;
 using IronAspire.MockProvider.Simulation;
-using MassTransit;
 
 namespace IronAspire.Router.Tests;
 
@@ -16,32 +15,13 @@ public class ProviderResilienceTests : IAsyncLifetime
     private MockProviderHost _a = null!;
     private MockProviderHost _b = null!;
     private RouterHost _router = null!;
-    private IBusControl _operators = null!;
+    private TestBus _operators = null!;
     private readonly ConcurrentQueue<CircuitStateChanged> _circuitEvents = new();
 
     public async Task InitializeAsync()
     {
         // What an operator's service subscribed to the bus sees of the circuits.
-        var uri = new Uri(await BackingServers.RabbitMqAsync());
-        var credentials = uri.UserInfo.Split(':', 2);
-        _operators = Bus.Factory.CreateUsingRabbitMq(rabbit =>
-        {
-            rabbit.Host(uri.Host, (ushort)uri.Port, "/", host =>
-            {
-                host.Username(credentials[0]);
-                host.Password(Uri.UnescapeDataString(credentials[1]));
-            });
-            rabbit.ReceiveEndpoint($"router-tests-{Guid.NewGuid():N}", endpoint =>
-            {
-                endpoint.AutoDelete = true;
-                endpoint.Handler<CircuitStateChanged>(context =>
-                {
-                    _circuitEvents.Enqueue(context.Message);
-                    return Task.CompletedTask;
-                });
-            });
-        });
-        await _operators.StartAsync(TimeSpan.FromSeconds(30));
+        _operators = await TestBus.StartAsync(TestBus.Collect(_circuitEvents));
 
         _a = await MockProviderHost.StartAsync();
         _b = await MockProviderHost.StartAsync();
@@ -73,7 +53,7 @@ public class ProviderResilienceTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await _operators.StopAsync(TimeSpan.FromSeconds(10));
+        await _operators.DisposeAsync();
         await _router.DisposeAsync();
         await _a.DisposeAsync();
         await _b.DisposeAsync();
