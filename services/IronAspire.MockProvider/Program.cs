@@ -5,10 +5,7 @@ builder.AddMockProviderServices();
 
 var app = builder.Build();
 
-app.MapDefaultEndpoints();
-app.MapOpenApi();
-app.MapProviderApis();
-app.MapMockAdminApi();
+app.MapMockProvider();
 
 app.Run();
 

@@ -4,11 +4,14 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Anthropic;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using OpenAI;
 
 namespace IronAspire.MockProvider.Tests;
@@ -86,15 +89,47 @@ public class MockProviderFactory : WebApplicationFactory<Program>
 
 /// <summary>
 /// The simulator on a real loopback port (Kestrel): dropped connections and cut streams behave as they do over TCP,
-/// where the bytes sent before the cut reach the client.
+/// where the bytes sent before the cut reach the client. Built directly, composed as its Program.cs composes it, not
+/// through WebApplicationFactory, whose process-wide host discovery can hand a starting factory a host that already
+/// runs ("Addresses cannot be modified after the server has started"). The base factory is never started.
 /// </summary>
 public sealed class SocketMockProviderFactory : MockProviderFactory
 {
+    private readonly WebApplication _app;
+
     public SocketMockProviderFactory()
     {
-        UseKestrel(0);
-        StartServer();
-        SocketAddress = new Uri(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ApplicationName = typeof(Program).Assembly.GetName().Name });
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.AddServiceDefaults();
+        builder.AddMockProviderServices();
+        _app = builder.Build();
+        _app.MapMockProvider();
+        _app.StartAsync().GetAwaiter().GetResult();
+        SocketAddress = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+    }
+
+    private int _disposed;
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            await _app.DisposeAsync();
+        }
+
+        await base.DisposeAsync();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _app.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+
+        base.Dispose(disposing);
     }
 }
 

@@ -23,6 +23,13 @@ public class ProtocolTests : IAsyncLifetime
             settings[key] = value;
         }
 
+        // A provider nothing listens for: connections are refused.
+        var closedPort = IronAspire.Hosting.Orchestration.FreePort.Next();
+        foreach (var (key, value) in RouterHost.Provider(2, "down", "OpenAICompatible", $"http://127.0.0.1:{closedPort}", ProviderKey, "down-*"))
+        {
+            settings[key] = value;
+        }
+
         _router = await RouterHost.StartAsync(settings);
     }
 
@@ -98,8 +105,30 @@ public class ProtocolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_provider_that_cannot_be_reached_is_503_with_retry_after_in_the_routes_format()
+    {
+        using var response = await _router.PostAsync("/v1/chat/completions", RouterHost.Chat("down-1"));
+        var error = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!;
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.NotNull(response.Headers.RetryAfter);
+        Assert.Equal("provider_unavailable", error["code"]!.GetValue<string>());
+        Assert.Contains("could not be reached", error["message"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_provider_refusing_its_key_is_a_gateway_error_and_the_key_appears_in_no_answer_or_log()
     {
+        // Every activity (trace span) the Router starts meanwhile, with its tags, to check none carries the key.
+        var spans = new System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = _ => true,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+
         // The provider answers 401, as OpenAI does for a wrong key: the agent's key was fine, so the agent must not
         // see an authentication error of its own, nor anything of the provider's key.
         await _mock.SetFaultAsync(new FaultSettings(Status: 401, Models: ["gpt-bad-key", "claude-bad-key"]));
@@ -119,6 +148,10 @@ public class ProtocolTests : IAsyncLifetime
         Assert.Contains(_router.Logs.Lines, line => line.Contains("refused IronAspire's credentials", StringComparison.Ordinal));
         Assert.DoesNotContain(ProviderKey, openaiBody + anthropicBody);
         Assert.DoesNotContain(_router.Logs.Lines, line => line.Contains(ProviderKey, StringComparison.Ordinal));
+        Assert.Contains(spans, span => span.OperationName == "System.Net.Http.HttpRequestOut");
+        Assert.DoesNotContain(spans, span => span.DisplayName.Contains(ProviderKey, StringComparison.Ordinal)
+            || span.TagObjects.Any(tag => tag.Value?.ToString()?.Contains(ProviderKey, StringComparison.Ordinal) == true)
+            || span.Baggage.Any(item => item.Value?.Contains(ProviderKey, StringComparison.Ordinal) == true));
     }
 
     private static StringContent Json(string json) => new(json, System.Text.Encoding.UTF8, "application/json");

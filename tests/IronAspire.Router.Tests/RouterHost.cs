@@ -37,9 +37,7 @@ public sealed class MockProviderHost : IAsyncDisposable
         builder.AddServiceDefaults();
         builder.AddMockProviderServices();
         var app = builder.Build();
-        app.MapDefaultEndpoints();
-        app.MapProviderApis();
-        app.MapMockAdminApi();
+        app.MapMockProvider();
         await app.StartAsync();
         return new MockProviderHost(app);
     }

@@ -1,4 +1,5 @@
 using IronAspire.MockProvider.Simulation;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.Hosting;
@@ -17,5 +18,15 @@ public static class Extensions
         builder.Services.AddSingleton<Simulator>();
         builder.Services.AddOpenApi();
         return builder;
+    }
+
+    /// <summary>Every endpoint of the MockProvider: health, OpenAPI, the provider APIs and its admin API.</summary>
+    public static WebApplication MapMockProvider(this WebApplication app)
+    {
+        app.MapDefaultEndpoints();
+        app.MapOpenApi();
+        app.MapProviderApis();
+        app.MapMockAdminApi();
+        return app;
     }
 }
