@@ -105,9 +105,7 @@ internal sealed partial class ResponseRelay(IOptions<RouterOptions> options, Tim
                 foreach (var evt in output)
                 {
                     // Into the response pipe without sending (Body.WriteAsync would send each event on its own).
-                    var bytes = evt.ToUtf8();
-                    response.BodyWriter.Write(bytes);
-                    unflushed += bytes.Length;
+                    unflushed += evt.WriteTo(response.BodyWriter);
                 }
 
                 // Events that arrived together leave together: one flush (one send) for all of them, but the first
