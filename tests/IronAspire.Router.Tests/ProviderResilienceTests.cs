@@ -40,6 +40,9 @@ public class ProviderResilienceTests : IAsyncLifetime
             RouterHost.Provider(0, "provider-a", "OpenAICompatible", _a.Url, "key-a", "solo-*", "pair-*"),
             RouterHost.Provider(1, "provider-b", "OpenAICompatible", _b.Url, "key-b", "pair-*", "other-*"),
             RouterHost.Provider(2, "anthropic-a", "Anthropic", _a.Url, "key-anthropic", "claude-*"),
+            // Circuits of their own for the retry tests, so their failures open nobody else's.
+            RouterHost.Provider(3, "provider-c", "OpenAICompatible", _b.Url, "key-c", "wait-*"),
+            RouterHost.Provider(4, "provider-d", "OpenAICompatible", _b.Url, "key-d", "always-*"),
         })
         {
             foreach (var (key, value) in part)
@@ -74,6 +77,25 @@ public class ProviderResilienceTests : IAsyncLifetime
     [Fact]
     public async Task The_breaker_opens_fails_fast_half_opens_and_closes_and_never_touches_the_other_provider()
     {
+        var counted = new ConcurrentQueue<string>();
+        using var meters = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Name == "ironaspire.router.circuit.state_changes")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        meters.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            var provider = tags.ToArray().FirstOrDefault(t => t.Key == "provider").Value;
+            var state = tags.ToArray().FirstOrDefault(t => t.Key == "state").Value;
+            counted.Enqueue($"{provider}:{state}");
+        });
+        meters.Start();
+
         await _a.SetFaultAsync(new FaultSettings(Status: 500));
 
         for (var i = 0; i < 4; i++)
@@ -116,6 +138,7 @@ public class ProviderResilienceTests : IAsyncLifetime
         Assert.Equal(["Open", "HalfOpen", "Closed"], _circuitEvents.Where(e => e.Provider == "provider-a").OrderBy(e => e.Timestamp).Select(e => e.State));
         Assert.DoesNotContain(_circuitEvents, e => e.Provider == "provider-b");
         Assert.Contains(_router.Logs.Lines, line => line.Contains("Circuit of provider provider-a is now Open", StringComparison.Ordinal));
+        Assert.Equal(["provider-a:Closed", "provider-a:HalfOpen", "provider-a:Open"], counted.Where(c => c.StartsWith("provider-a:", StringComparison.Ordinal)).Order());
     }
 
     [Fact]
@@ -128,6 +151,36 @@ public class ProviderResilienceTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(before + 2, await _b.RequestCountAsync());
+    }
+
+    [Fact]
+    public async Task A_retry_waits_as_long_as_the_providers_retry_after_says()
+    {
+        await _b.SetFaultAsync(new FaultSettings(Status: 429, RetryAfterSeconds: 1, RemainingCount: 1, Models: ["wait-1"]));
+        var before = await _b.RequestCountAsync();
+
+        var stopwatch = Stopwatch.StartNew();
+        using var response = await _router.PostAsync("/v1/chat/completions", RouterHost.Chat("wait-1"));
+        stopwatch.Stop();
+        await _b.SetFaultAsync(null);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(before + 2, await _b.RequestCountAsync());
+        // The backoff here is 5 ms; the second try came after the second the provider asked for.
+        Assert.True(stopwatch.Elapsed >= TimeSpan.FromMilliseconds(950), $"retried after {stopwatch.ElapsedMilliseconds} ms");
+    }
+
+    [Fact]
+    public async Task A_provider_that_keeps_failing_is_tried_three_times_at_most()
+    {
+        await _b.SetFaultAsync(new FaultSettings(Status: 503, Models: ["always-1"]));
+        var before = await _b.RequestCountAsync();
+
+        using var response = await _router.PostAsync("/v1/chat/completions", RouterHost.Chat("always-1"));
+        await _b.SetFaultAsync(null);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(before + 3, await _b.RequestCountAsync());
     }
 
     [Fact]
@@ -209,7 +262,7 @@ public class ProviderResilienceTests : IAsyncLifetime
         using var response = await _router.Client.SendAsync(request);
         var providers = (await response.Content.ReadFromJsonAsync<JsonArray>())!;
 
-        Assert.Equal(["provider-a", "provider-b", "anthropic-a"], providers.Select(p => p!["name"]!.GetValue<string>()));
+        Assert.Equal(["provider-a", "provider-b", "anthropic-a", "provider-c", "provider-d"], providers.Select(p => p!["name"]!.GetValue<string>()));
         Assert.DoesNotContain("key-a", providers.ToJsonString());
     }
 
