@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
 using IronAspire.MockProvider.Simulation;
@@ -13,6 +14,8 @@ public class ProtocolTests : IAsyncLifetime
     private const string ProviderKey = "sk-provider-secret-0123456789";
     private MockProviderHost _mock = null!;
     private RouterHost _router = null!;
+    private System.Net.Sockets.Socket? _stalled;
+    private readonly List<System.Net.Sockets.Socket> _backlog = [];
 
     public async Task InitializeAsync()
     {
@@ -30,11 +33,45 @@ public class ProtocolTests : IAsyncLifetime
             settings[key] = value;
         }
 
+        // A provider whose connections never complete: a listener that never accepts, its backlog already full, so
+        // the kernel drops the Router's SYNs as it would for an unreachable host.
+        _stalled = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        _stalled.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        _stalled.Listen(0);
+        var stalledEndPoint = (IPEndPoint)_stalled.LocalEndPoint!;
+        for (var i = 0; i < 4; i++)
+        {
+            var filler = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            using var attempt = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+            try
+            {
+                await filler.ConnectAsync(stalledEndPoint, attempt.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            _backlog.Add(filler);
+        }
+
+        foreach (var (key, value) in RouterHost.Provider(3, "stalled", "OpenAICompatible", $"http://127.0.0.1:{stalledEndPoint.Port}", ProviderKey, "stalled-*"))
+        {
+            settings[key] = value;
+        }
+
+        settings["Router:Timeouts:ConnectSeconds"] = "1";
+        settings["Router:Resilience:MaxRetries"] = "0";
         _router = await RouterHost.StartAsync(settings);
     }
 
     public async Task DisposeAsync()
     {
+        foreach (var socket in _backlog)
+        {
+            socket.Dispose();
+        }
+
+        _stalled?.Dispose();
         await _router.DisposeAsync();
         await _mock.DisposeAsync();
     }
@@ -114,6 +151,18 @@ public class ProtocolTests : IAsyncLifetime
         Assert.NotNull(response.Headers.RetryAfter);
         Assert.Equal("provider_unavailable", error["code"]!.GetValue<string>());
         Assert.Contains("could not be reached", error["message"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_provider_that_does_not_complete_the_connection_is_given_up_after_the_connect_timeout()
+    {
+        var stopwatch = Stopwatch.StartNew();
+        using var response = await _router.PostAsync("/v1/chat/completions", RouterHost.Chat("stalled-1"));
+        stopwatch.Stop();
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("provider_unavailable", JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!["code"]!.GetValue<string>());
+        Assert.InRange(stopwatch.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(5));
     }
 
     [Fact]
