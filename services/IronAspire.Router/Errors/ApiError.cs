@@ -18,12 +18,14 @@ public sealed record ApiError(int Status, string Code, string Message, string? P
     public static ApiError UnsupportedMediaType(string? contentType) => new(415, "unsupported_media_type", $"Content-Type must be application/json, not '{contentType}'.");
     public static ApiError ProviderUnavailable(string detail, int retryAfter) => new(503, "provider_unavailable", detail, null, retryAfter);
 
+    public const string ProviderAuthErrorCode = "provider_auth_error";
+
     /// <summary>
     /// The provider refused IronAspire's own credentials (its 401/403). The agent's key was fine, so the agent gets a
     /// gateway error, never the provider's answer (which may quote the provider key).
     /// </summary>
     public static ApiError ProviderRejectedCredentials(string provider, int status) =>
-        new(502, "provider_auth_error", $"Provider '{provider}' refused IronAspire's credentials (HTTP {status}); an operator must fix its key.");
+        new(502, ProviderAuthErrorCode, $"Provider '{provider}' refused IronAspire's credentials (HTTP {status}); an operator must fix its key.");
 
     /// <summary>OpenAI's error "type" for this status (Anthropic's error type names differ, see <see cref="AnthropicType"/>).</summary>
     private string OpenAIType => Status switch

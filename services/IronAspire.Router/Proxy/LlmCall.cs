@@ -25,7 +25,8 @@ public sealed class LlmCall(string requestId, AgentIdentity agent, LlmOperation 
     /// <summary>Set when the call failed: the error code the client saw (or would have seen).</summary>
     public string? ErrorType { get; set; }
 
-    public bool ClientDisconnected { get; set; }
+    /// <summary>The client went away before the call was over (unless it had already failed otherwise).</summary>
+    public void MarkClientDisconnected() => ErrorType ??= "client_disconnected";
 
     /// <summary>The provider answered with a failure that another provider in the chain may serve instead.</summary>
     public bool FailoverRequested { get; set; }

@@ -157,7 +157,7 @@ internal sealed partial class LlmProxyHandler(
 
             if (error == ForwarderError.None && !call.FailoverRequested)
             {
-                if (call.ErrorType == "provider_auth_error")
+                if (call.ErrorType == ApiError.ProviderAuthErrorCode)
                 {
                     LogCredentialsRefused(logger, provider.Name, call.RequestId);
                 }
@@ -184,8 +184,7 @@ internal sealed partial class LlmProxyHandler(
             }
             else if (context.RequestAborted.IsCancellationRequested)
             {
-                call.ClientDisconnected = true;
-                call.ErrorType = "client_disconnected";
+                call.MarkClientDisconnected();
                 return;
             }
             else
@@ -203,24 +202,8 @@ internal sealed partial class LlmProxyHandler(
     }
 
     /// <summary>The provider whose circuit reopens first when every candidate's circuit is open; null when one may be tried.</summary>
-    private static LlmProvider? AllRejecting(List<LlmProvider> candidates)
-    {
-        LlmProvider? first = null;
-        foreach (var provider in candidates)
-        {
-            if (!provider.IsRejecting)
-            {
-                return null;
-            }
-
-            if (first is null || provider.Circuit.RetryAfterSeconds() < first.Circuit.RetryAfterSeconds())
-            {
-                first = provider;
-            }
-        }
-
-        return first;
-    }
+    private static LlmProvider? AllRejecting(List<LlmProvider> candidates) =>
+        candidates.TrueForAll(static p => p.IsRejecting) ? candidates.MinBy(p => p.Circuit.RetryAfterSeconds()) : null;
 
     private static async Task WriteUnavailableAsync(HttpContext context, LlmCall call, LlmProvider? rejecting, string? failure)
     {

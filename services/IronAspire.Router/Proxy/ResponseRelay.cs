@@ -50,8 +50,7 @@ internal sealed partial class ResponseRelay(IOptions<RouterOptions> options, Tim
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
-            call.ClientDisconnected = true;
-            call.ErrorType ??= "client_disconnected";
+            call.MarkClientDisconnected();
         }
     }
 
@@ -102,43 +101,35 @@ internal sealed partial class ResponseRelay(IOptions<RouterOptions> options, Tim
             {
                 output.Clear();
                 processor.Process(SseEvent.Parse(raw), output);
-                foreach (var evt in output)
-                {
-                    // Into the response pipe without sending (Body.WriteAsync would send each event on its own).
-                    unflushed += evt.WriteTo(response.BodyWriter);
-                }
+                unflushed += Write(response, output);
 
                 // Events that arrived together leave together: one flush (one send) for all of them, but the first
                 // byte never waits for the events behind it, and nothing waits for the provider's next read.
-                var firstOut = output.Count > 0 && call.TimeToFirstByteMs is null;
-                if (firstOut || unflushed > MaxUnflushedBytes || !reader.TryReadBufferedEvent(out raw))
+                var flushNow = (output.Count > 0 && call.TimeToFirstByteMs is null) || unflushed > MaxUnflushedBytes;
+                if (!flushNow && reader.TryReadBufferedEvent(out raw))
                 {
-                    if (unflushed > 0)
-                    {
-                        MarkFirstByte(call);
-                        var flushed = await response.BodyWriter.FlushAsync(cancellationToken);
-                        unflushed = 0;
-                        if (flushed.IsCompleted || flushed.IsCanceled)
-                        {
-                            // The client went away: stop reading (and paying for) the provider's stream.
-                            call.ClientDisconnected = true;
-                            call.ErrorType ??= "client_disconnected";
-                            return;
-                        }
-                    }
-
-                    raw = await reader.ReadEventAsync(cancellationToken);
+                    continue;
                 }
+
+                if (unflushed > 0)
+                {
+                    MarkFirstByte(call);
+                    unflushed = 0;
+                    if (!await FlushAsync(response, cancellationToken))
+                    {
+                        // The client went away: stop reading (and paying for) the provider's stream.
+                        call.MarkClientDisconnected();
+                        return;
+                    }
+                }
+
+                raw = await reader.ReadEventAsync(cancellationToken);
             }
 
             output.Clear();
             processor.Complete(output);
-            foreach (var evt in output)
-            {
-                await response.Body.WriteAsync(evt.ToUtf8(), cancellationToken);
-            }
-
-            await response.Body.FlushAsync(cancellationToken);
+            Write(response, output);
+            await FlushAsync(response, cancellationToken);
         }
         catch (Exception ex) when (ex is IOException or TimeoutException or InvalidDataException or HttpRequestException
                                    && !context.RequestAborted.IsCancellationRequested)
@@ -166,6 +157,25 @@ internal sealed partial class ResponseRelay(IOptions<RouterOptions> options, Tim
             call.Usage = processor.Usage;
             call.StreamedTextBytes = processor.StreamedTextBytes;
         }
+    }
+
+    /// <summary>Puts events into the response pipe without sending them (Body.WriteAsync would send each on its own).</summary>
+    private static int Write(HttpResponse response, List<SseEvent> events)
+    {
+        var written = 0;
+        foreach (var evt in events)
+        {
+            written += evt.WriteTo(response.BodyWriter);
+        }
+
+        return written;
+    }
+
+    /// <summary>Sends what the pipe holds; false when the client is gone.</summary>
+    private static async ValueTask<bool> FlushAsync(HttpResponse response, CancellationToken cancellationToken)
+    {
+        var flushed = await response.BodyWriter.FlushAsync(cancellationToken);
+        return !flushed.IsCompleted && !flushed.IsCanceled;
     }
 
     private async Task CopyAsync(HttpContext context, HttpResponseMessage upstream, LlmCall call, CancellationToken cancellationToken)
