@@ -51,19 +51,8 @@ public class AnalyticsThroughRouterTests(IronAspireAppFixture fixture)
             Assert.Equal(i % 5 == 3 ? HttpStatusCode.BadRequest : HttpStatusCode.OK, response.StatusCode);
         }
 
-        using var analytics = fixture.App.CreateHttpClient("analytics");
         using var budget = fixture.App.CreateHttpClient("budget");
-        JsonObject summary = null!;
-        for (var i = 0; i < 150; i++)
-        {
-            summary = (await analytics.GetFromJsonAsync<JsonObject>($"/v1/analytics/summary?agentId={agentId}"))!;
-            if (summary["requests"]!.GetValue<long>() == calls)
-            {
-                break;
-            }
-
-            await Task.Delay(200);
-        }
+        var summary = await fixture.WaitForSummaryAsync(agentId, calls);
 
         var spent = (await budget.GetFromJsonAsync<JsonObject>($"/v1/budgets/{agentId}"))!["spentUsd"]!.GetValue<decimal>();
         Assert.Equal(calls, summary["requests"]!.GetValue<long>());

@@ -35,24 +35,6 @@ public class BudgetThroughRouterTests(IronAspireAppFixture fixture)
         return await router.SendAsync(request);
     }
 
-    private async Task<JsonObject> WaitSettledAsync(string path)
-    {
-        using var budget = fixture.App.CreateHttpClient("budget");
-        JsonObject state = null!;
-        for (var i = 0; i < 100; i++)
-        {
-            state = (await budget.GetFromJsonAsync<JsonObject>(path))!;
-            if (state["reservedUsd"]!.GetValue<decimal>() == 0)
-            {
-                break;
-            }
-
-            await Task.Delay(100);
-        }
-
-        return state;
-    }
-
     [Fact]
     public async Task Two_hundred_concurrent_calls_from_twenty_agents_sharing_a_project_never_overspend()
     {
@@ -83,11 +65,11 @@ public class BudgetThroughRouterTests(IronAspireAppFixture fixture)
             }
         });
 
-        var projectState = await WaitSettledAsync($"/v1/projects/{project}/budget");
+        var projectState = await fixture.WaitSettledAsync($"/v1/projects/{project}/budget");
         var agentSpent = 0m;
         foreach (var agent in agents)
         {
-            agentSpent += (await WaitSettledAsync($"/v1/budgets/{agent.Id}"))["spentUsd"]!.GetValue<decimal>();
+            agentSpent += (await fixture.WaitSettledAsync($"/v1/budgets/{agent.Id}"))["spentUsd"]!.GetValue<decimal>();
         }
 
         var spent = projectState["spentUsd"]!.GetValue<decimal>();
@@ -124,7 +106,7 @@ public class BudgetThroughRouterTests(IronAspireAppFixture fixture)
         }
 
         Assert.Equal(HttpStatusCode.PaymentRequired, response.StatusCode);
-        var state = await WaitSettledAsync($"/v1/budgets/{agent}");
+        var state = await fixture.WaitSettledAsync($"/v1/budgets/{agent}");
         var spent = state["spentUsd"]!.GetValue<decimal>();
         Assert.True(spent >= 0.95m * 0.002m, $"spent {spent} of 0.002 after {calls} calls");
         Assert.True(spent <= 0.002m);
@@ -141,7 +123,7 @@ public class BudgetThroughRouterTests(IronAspireAppFixture fixture)
             Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         }
 
-        var spentBefore = (await WaitSettledAsync($"/v1/budgets/{agent}"))["spentUsd"]!.GetValue<decimal>();
+        var spentBefore = (await fixture.WaitSettledAsync($"/v1/budgets/{agent}"))["spentUsd"]!.GetValue<decimal>();
         Assert.True(spentBefore > 0);
 
         // As if Redis had come back empty for this agent: its counters and the store's marker are gone.
@@ -157,7 +139,7 @@ public class BudgetThroughRouterTests(IronAspireAppFixture fixture)
         }
 
         Assert.True(await db.KeyExistsAsync(IronAspire.Budget.Budgets.BudgetKeys.Marker), "the store was rebuilt");
-        var spentAfter = (await WaitSettledAsync($"/v1/budgets/{agent}"))["spentUsd"]!.GetValue<decimal>();
+        var spentAfter = (await fixture.WaitSettledAsync($"/v1/budgets/{agent}"))["spentUsd"]!.GetValue<decimal>();
         // The MockProvider answers the same prompt the same way, so both calls cost the same: the first call's cost came
         // back from the ledger, and nothing was counted twice.
         Assert.Equal(2 * spentBefore, spentAfter);

@@ -44,21 +44,8 @@ public class ClientDisconnectTests(IronAspireAppFixture fixture)
             Assert.Equal(3, contentEvents);
         }
 
-        using var budget = fixture.App.CreateHttpClient("budget");
-        using var analytics = fixture.App.CreateHttpClient("analytics");
-        JsonObject status = null!;
-        JsonObject summary = null!;
-        for (var i = 0; i < 100; i++)
-        {
-            status = (await budget.GetFromJsonAsync<JsonObject>($"/v1/budgets/{agentId}"))!;
-            summary = (await analytics.GetFromJsonAsync<JsonObject>($"/v1/analytics/summary?agentId={agentId}"))!;
-            if (status["reservedUsd"]!.GetValue<decimal>() == 0 && summary["requests"]!.GetValue<long>() == 1)
-            {
-                break;
-            }
-
-            await Task.Delay(200);
-        }
+        var status = await fixture.WaitSettledAsync($"/v1/budgets/{agentId}");
+        var summary = await fixture.WaitForSummaryAsync(agentId, 1);
 
         // Settled within seconds, not the 40 s the whole stream takes: the Router stopped when the client left.
         Assert.Equal(0m, status["reservedUsd"]!.GetValue<decimal>());

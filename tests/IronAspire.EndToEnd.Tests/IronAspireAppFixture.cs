@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using IronAspire.AppHost;
 using IronAspire.Contracts.Agents;
 using IronAspire.Hosting;
@@ -33,6 +35,45 @@ public sealed class IronAspireAppFixture : IAsyncLifetime
             : [new(AgentKeyFormat.AgentIdField, agentId), new(AgentKeyFormat.ProjectIdField, projectId)];
         await redis.GetDatabase().HashSetAsync(AgentKeyFormat.RedisKey(key), fields);
         return key;
+    }
+
+    /// <summary>A budget's state (<c>/v1/budgets/{id}</c> or a project's path) once nothing is reserved: every call settled.</summary>
+    public async Task<JsonObject> WaitSettledAsync(string path)
+    {
+        using var budget = App.CreateHttpClient("budget");
+        JsonObject state = null!;
+        for (var i = 0; i < 100; i++)
+        {
+            state = (await budget.GetFromJsonAsync<JsonObject>(path))!;
+            if (state["reservedUsd"]!.GetValue<decimal>() == 0)
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return state;
+    }
+
+    /// <summary>Analytics' summary of an agent once it counts <paramref name="requests"/> calls (events arrive a little after
+    /// the calls), or as it stands after 30 s.</summary>
+    public async Task<JsonObject> WaitForSummaryAsync(string agentId, long requests)
+    {
+        using var analytics = App.CreateHttpClient("analytics");
+        JsonObject summary = null!;
+        for (var i = 0; i < 150; i++)
+        {
+            summary = (await analytics.GetFromJsonAsync<JsonObject>($"/v1/analytics/summary?agentId={agentId}"))!;
+            if (summary["requests"]!.GetValue<long>() == requests)
+            {
+                break;
+            }
+
+            await Task.Delay(200);
+        }
+
+        return summary;
     }
 
     public async Task DisposeAsync() => await App.DisposeAsync();

@@ -40,18 +40,7 @@ public class UsageThroughRouterTests(IronAspireAppFixture fixture)
             Assert.Contains("data: ", streamed);
         }
 
-        using var analytics = fixture.App.CreateHttpClient("analytics");
-        JsonObject summary = null!;
-        for (var i = 0; i < 100; i++)
-        {
-            summary = (await analytics.GetFromJsonAsync<JsonObject>($"/v1/analytics/summary?agentId={agentId}"))!;
-            if (summary["requests"]!.GetValue<long>() == apis.Length * 2)
-            {
-                break;
-            }
-
-            await Task.Delay(200);
-        }
+        var summary = await fixture.WaitForSummaryAsync(agentId, apis.Length * 2);
 
         Assert.Equal(apis.Length * 2, summary["requests"]!.GetValue<long>());
         Assert.Equal(0, summary["failures"]!.GetValue<long>());
