@@ -1,32 +1,43 @@
-using IronAspire.AppHost;
-using IronAspire.Hosting;
-using IronAspire.Hosting.ApplicationModel;
+using IronAspire.AppHost.Lifecycle;
+using IronAspire.AppHost.Servers;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
-var builder = DistributedApplication.CreateBuilder(args);
+namespace IronAspire.AppHost;
 
-IronAspireModel.Declare(builder);
-
-builder.Build()
-    .OnStarted(app =>
+// A Main in a namespace rather than top-level statements: the tests reference the AppHost (Aspire.Hosting.Testing)
+// and the services together, and every service has a global Program of its own.
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
     {
-        var router = app.GetEndpoint("router").ToString().TrimEnd('/');
-        app.Log.Info("");
-        app.Log.Info("Point any OpenAI client at the Router with the demo agent's key:");
-        var demoKey = app.GetResource<ParameterResource>("demo-key").Value;
-        app.Log.Info($"  export OPENAI_BASE_URL={router}/v1 OPENAI_API_KEY={demoKey}");
-        app.Log.Info($"Anthropic clients: export ANTHROPIC_BASE_URL={router} ANTHROPIC_API_KEY={demoKey}");
-        app.Log.Info($"Agent supervisor and dashboard: {app.GetEndpoint("agent-supervisor")}");
-        app.Log.Info($"Admin key (IRONASPIRE_ADMIN_KEY): {app.GetResource<ParameterResource>("admin-key").Value}");
-        if (builder.Configuration["AppHost:SampleAgent"] != "false")
+        var builder = DistributedApplication.CreateBuilder(AppHostSettings.Normalize(args));
+        try
         {
-            try
+            IronAspireModel.Declare(builder);
+        }
+        catch (Exception ex) when (ex is MissingServerBinaryException or StateFolderAccessException)
+        {
+            // A newcomer's most likely first failure: one clear line, not a stack trace.
+            Console.Error.WriteLine("IronAspire cannot start: " + ex.Message);
+            return 1;
+        }
+
+        if (builder.ExecutionContext.IsRunMode)
+        {
+            var repositoryRoot = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, ".."));
+            builder.Services.AddSingleton(StateFolder.FromConfiguration(builder.Configuration, builder.AppHostDirectory));
+            builder.Services.AddSingleton(sp => new SampleAgent(repositoryRoot, sp.GetRequiredService<ILogger<SampleAgent>>()));
+            builder.Services.AddHostedService<ResourcesFile>();
+            builder.Services.AddHostedService<ResourceLogFiles>();
+            builder.Services.AddHostedService<ResourceRestarter>();
+            if (builder.Resources.Any(r => r.Name == "router"))
             {
-                SampleAgent.StartAsync(app).GetAwaiter().GetResult();
-            }
-            catch (HttpRequestException ex)
-            {
-                app.Log.Info("Sample agent not started: " + ex.Message);
+                builder.Services.AddHostedService<StartupBanner>();
             }
         }
-    })
-    .Run();
+
+        await builder.Build().RunAsync();
+        return 0;
+    }
+}

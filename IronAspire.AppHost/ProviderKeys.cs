@@ -1,5 +1,4 @@
-using IronAspire.Hosting;
-using IronAspire.Hosting.ApplicationModel;
+using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.Configuration;
 
 namespace IronAspire.AppHost;

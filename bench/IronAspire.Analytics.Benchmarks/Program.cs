@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using IronAspire.Contracts.Events;
 using IronAspire.EventBus;
-using IronAspire.Hosting.Testing;
+using IronAspire.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;

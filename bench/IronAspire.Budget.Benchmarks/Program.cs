@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using IronAspire.Budget.Budgets;
 using IronAspire.Contracts.Budget;
-using IronAspire.Hosting.Testing;
+using IronAspire.Testing;
 using IronAspire.Load.Benchmarks;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;

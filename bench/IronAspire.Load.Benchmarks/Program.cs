@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Text;
-using IronAspire.AppHost;
-using IronAspire.Hosting.ApplicationModel;
-using IronAspire.Hosting.Testing;
+using IronAspire.Testing;
 using IronAspire.Load.Benchmarks;
 
 // Usage: dotnet run -c Release --project bench/IronAspire.Load.Benchmarks -- [seconds per scenario] [targets] [clients]
@@ -20,10 +18,8 @@ var targetNames = args.Length > 1 ? args[1].Split(',') : ["direct", "bare", "res
 var concurrencies = args.Length > 2 ? args[2].Split(',').Select(int.Parse).ToArray() : [1, 16, 64];
 
 Console.WriteLine($"Starting the application model (Release build, real Redis and PostgreSQL)... {Environment.ProcessorCount} cores");
-var builder = await DistributedApplicationTestingBuilder.CreateAsync(IronAspireModel.Declare, "--IRONASPIRE_DEFAULT_AGENT_BUDGET_USD=1000000", "--ASPNETCORE_ENVIRONMENT=Production");
-await using var app = builder.Build();
-await app.StartAsync();
-var key = app.GetResource<ParameterResource>("demo-key").Value;
+await using var app = await IronAspireApp.StartAsync("--IRONASPIRE_DEFAULT_AGENT_BUDGET_USD=1000000");
+var key = await app.ParameterAsync("demo-key");
 
 var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
 using var http = new HttpClient(handler);
@@ -32,11 +28,11 @@ var results = new List<LoadResult>();
 {
     var direct = app.GetEndpoint("mock-provider");
     var router = app.GetEndpoint("router");
-    var bareProxyPort = IronAspire.Hosting.Orchestration.FreePort.Next();
+    var bareProxyPort = IronAspire.Testing.FreePort.Next();
     using var bareProxy = await BareProxy.StartAsync(direct, bareProxyPort, null, http);
     var proxy = new Uri($"http://127.0.0.1:{bareProxyPort}");
-    var reservingPort = IronAspire.Hosting.Orchestration.FreePort.Next();
-    using var reservingProxy = await BareProxy.StartAsync(direct, reservingPort, app.GetConnectionString("cache"), http);
+    var reservingPort = IronAspire.Testing.FreePort.Next();
+    using var reservingProxy = await BareProxy.StartAsync(direct, reservingPort, await app.ConnectionStringAsync("cache"), http);
     var reserving = new Uri($"http://127.0.0.1:{reservingPort}");
     const string body = """{"model":"gpt-4o-mini","max_tokens":64,"messages":[{"role":"user","content":"Summarise the plot of a short story about a lighthouse keeper."}]}""";
     const string streamBody = """{"model":"gpt-4o-mini","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"Summarise the plot of a short story about a lighthouse keeper."}]}""";

@@ -1,5 +1,5 @@
 extern alias budgetservice;
-using IronAspire.Hosting.Testing;
+using IronAspire.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 

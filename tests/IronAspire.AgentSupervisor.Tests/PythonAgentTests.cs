@@ -26,7 +26,7 @@ public sealed class PythonAgentTests : IAsyncLifetime
     {
         _bus = await TestBus.StartAsync();
         var budget = await BudgetServiceHost.StartAsync();
-        var redis = await ConnectionMultiplexer.ConnectAsync(await Hosting.Testing.BackingServers.RedisAsync());
+        var redis = await ConnectionMultiplexer.ConnectAsync(await IronAspire.Testing.BackingServers.RedisAsync());
         _router = await FakeRouter.StartAsync(redis, new BudgetClient(budget.CreateClient()), _bus);
         _factory = await SupervisorFactory.StartAsync(_router.BaseUrl, null, null, null, budget);
     }

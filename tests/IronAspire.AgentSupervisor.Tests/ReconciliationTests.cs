@@ -31,7 +31,7 @@ public sealed class ReconciliationTests
         using var orphan = Process.Start(new ProcessStartInfo("setsid", ["bash", Script("idle.sh")]) { RedirectStandardOutput = true })!;
         var orphanChild = int.Parse((await orphan.StandardOutput.ReadLineAsync())!.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
         var staleRunKey = AgentKeyFormat.NewKey();
-        var redis = await ConnectionMultiplexer.ConnectAsync(await Hosting.Testing.BackingServers.RedisAsync());
+        var redis = await ConnectionMultiplexer.ConnectAsync(await IronAspire.Testing.BackingServers.RedisAsync());
         await redis.GetDatabase().HashSetAsync(AgentKeyFormat.RedisKey(staleRunKey), AgentKeyFormat.AgentIdField, restartable.Id);
         await using (var db = new SupervisorDbContext(new DbContextOptionsBuilder<SupervisorDbContext>().UseNpgsql(database).Options))
         {

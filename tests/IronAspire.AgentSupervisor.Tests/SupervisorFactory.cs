@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using IronAspire.AgentSupervisor.Apis;
 using IronAspire.Contracts.Budget;
-using IronAspire.Hosting.Testing;
+using IronAspire.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,4 @@
-using IronAspire.Hosting.Testing;
+using IronAspire.Testing;
 
 namespace IronAspire.Analytics.Tests;
 

@@ -1,5 +1,5 @@
 using IronAspire.EventBus;
-using IronAspire.Hosting.Testing;
+using IronAspire.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

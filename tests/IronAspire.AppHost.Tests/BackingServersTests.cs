@@ -1,4 +1,4 @@
-using IronAspire.Hosting.Testing;
+using IronAspire.Testing;
 using Npgsql;
 using RabbitMQ.Client;
 using StackExchange.Redis;

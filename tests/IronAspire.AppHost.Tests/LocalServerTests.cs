@@ -1,77 +1,98 @@
-using IronAspire.Hosting;
-using IronAspire.Hosting.ApplicationModel;
-using IronAspire.Hosting.Servers;
-using IronAspire.Hosting.Testing;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using IronAspire.AppHost;
+using IronAspire.AppHost.Servers;
+using IronAspire.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace IronAspire.AppHost.Tests;
 
+/// <summary>The AppHost's own server resources: data that survives restarts, clear first-run errors, external servers.</summary>
 public class LocalServerTests
 {
-    private static DistributedApplicationOptions Options(string state, string? binPath = null) => new()
+    private static async Task<DistributedApplication> StartServersAsync(params string[] args)
     {
-        StatePath = state,
-        RandomizePorts = true,
-        EphemeralServers = true,
-        LogToConsole = false,
-        ServerBinPath = binPath,
-    };
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.IronAspire_AppHost>([$"--{AppHostSettings.ServersOnly}=true", .. args]);
+        var app = await builder.BuildAsync();
+        await app.StartAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("budgetdb", timeout.Token);
+        return app;
+    }
 
     [Fact]
     public async Task PostgreSQL_data_survives_a_restart_and_initdb_runs_only_on_the_first_start()
     {
-        var state = Path.Combine(BackingServers.StatePath, "pg-restart-" + Guid.NewGuid().ToString("N")[..8]);
-
-        await using (var first = Build(state))
+        var state = Path.Combine(BackingServers.StatePath, "restart-" + Guid.NewGuid().ToString("N")[..8]);
+        await using (var first = await StartServersAsync($"--{AppHostSettings.State}={state}"))
         {
-            await first.StartAsync();
-            await using var connection = new NpgsqlConnection(first.GetConnectionString("appdb"));
+            await using var connection = new NpgsqlConnection(await first.GetConnectionStringAsync("budgetdb"));
             await connection.OpenAsync();
-            await new NpgsqlCommand("CREATE TABLE kept (v int); INSERT INTO kept VALUES (42);", connection).ExecuteNonQueryAsync();
-            Assert.Contains(first.Log.Tail, line => line.Contains("initdb (first run)"));
+            await new NpgsqlCommand("CREATE TABLE kept (v text); INSERT INTO kept VALUES ('across restarts')", connection).ExecuteNonQueryAsync();
         }
 
-        await using var second = Build(state);
-        await second.StartAsync();
-        await using var again = new NpgsqlConnection(second.GetConnectionString("appdb"));
-        await again.OpenAsync();
-
-        Assert.Equal(42, await new NpgsqlCommand("SELECT v FROM kept", again).ExecuteScalarAsync());
-        Assert.DoesNotContain(second.Log.Tail, line => line.Contains("initdb (first run)"));
-
-        static DistributedApplication Build(string state)
+        var passwords = await File.ReadAllTextAsync(Path.Combine(state, "parameters.json"));
+        await using (var second = await StartServersAsync($"--{AppHostSettings.State}={state}"))
         {
-            var builder = DistributedApplication.CreateBuilder([], Options(state));
-            builder.AddPostgres("pg").AddDatabase("appdb");
-            return builder.Build();
+            await using var connection = new NpgsqlConnection(await second.GetConnectionStringAsync("budgetdb"));
+            await connection.OpenAsync();
+            Assert.Equal("across restarts", await new NpgsqlCommand("SELECT v FROM kept", connection).ExecuteScalarAsync());
         }
+
+        var log = await File.ReadAllTextAsync(Path.Combine(state, "logs", "postgres.log"));
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(log, "initdb \\(first start\\)"));
+        Assert.Equal(passwords, await File.ReadAllTextAsync(Path.Combine(state, "parameters.json")));
+        Assert.Equal("600", Convert.ToString((int)File.GetUnixFileMode(Path.Combine(state, "parameters.json")), 8));
     }
 
     [Fact]
-    public async Task A_missing_server_binary_names_the_debian_package_to_install()
+    public async Task A_missing_server_binary_is_one_line_naming_the_debian_package_and_the_install_script()
     {
-        var builder = DistributedApplication.CreateBuilder([], Options(Path.Combine(BackingServers.StatePath, "missing"), binPath: "/nonexistent"));
-        builder.AddRedis("cache");
-        await using var app = builder.Build();
+        await using var appHost = AppHostProcess.Start(new Dictionary<string, string>(),
+            "--state", Path.Combine(BackingServers.StatePath, "missing-" + Guid.NewGuid().ToString("N")[..8]), "--AppHost:ServerBinPath=/nonexistent");
 
-        var error = await Assert.ThrowsAsync<MissingServerBinaryException>(() => app.StartAsync());
+        Assert.Equal(1, await appHost.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        var error = Assert.Single(appHost.Lines, l => l.Contains("cannot start", StringComparison.Ordinal));
+        Assert.Contains("apt-get install -y redis-server", error);
+        Assert.Contains("scripts/install-prerequisites.sh", error);
+        Assert.DoesNotContain(appHost.Lines, l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal));
+    }
 
-        Assert.Equal("redis-server", error.Package);
-        Assert.Contains("apt-get install -y redis-server", error.Message);
+    [Fact]
+    public async Task A_state_folder_the_servers_user_cannot_enter_is_reported_as_such()
+    {
+        if (Environment.UserName != "root")
+        {
+            // As another user the servers run as that user, who owns the state folder: no other user needs a way in.
+            Assert.Null(ServerUser.For("postgres").Name);
+            return;
+        }
+
+        var closed = Path.Combine(BackingServers.StatePath, "closed-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(closed);
+        File.SetUnixFileMode(closed, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        await using var appHost = AppHostProcess.Start(new Dictionary<string, string>(), "--state", Path.Combine(closed, "state"));
+
+        Assert.Equal(1, await appHost.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        var error = Assert.Single(appHost.Lines, l => l.Contains("cannot start", StringComparison.Ordinal));
+        Assert.Contains($"user cannot enter {closed}", error);
+        Assert.Contains($"chmod o+x {closed}", error);
     }
 
     [Fact]
     public async Task A_connection_string_in_configuration_replaces_the_local_server()
     {
         var redis = await BackingServers.RedisAsync();
-        var builder = DistributedApplication.CreateBuilder(["--ConnectionStrings:cache=" + redis], Options(Path.Combine(BackingServers.StatePath, "external")));
-        var cache = builder.AddRedis("cache");
-        await using var app = builder.Build();
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.IronAspire_AppHost>(
+            [$"--{AppHostSettings.ServersOnly}=true", $"--ConnectionStrings:cache={redis}"]);
+        var model = builder.Resources;
 
+        Assert.IsNotType<LocalRedisServerResource>(model.Single(r => r.Name == "cache"));
+        Assert.IsType<LocalPostgresServerResource>(model.Single(r => r.Name == "postgres"));
+        await using var app = await builder.BuildAsync();
         await app.StartAsync();
-
-        Assert.Equal(redis, app.GetConnectionString("cache"));
-        Assert.Null(app.GetProcess("cache"));
-        Assert.Equal("Running", app.GetSnapshot("cache").State);
+        Assert.Equal(redis, await app.GetConnectionStringAsync("cache"));
     }
 }

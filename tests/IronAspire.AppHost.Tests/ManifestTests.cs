@@ -32,7 +32,14 @@ public class ManifestTests
         Assert.Equal("container.v0", resources["messaging"]!["type"]!.GetValue<string>());
         Assert.Equal("parameter.v0", resources["cache-password"]!["type"]!.GetValue<string>());
         Assert.Equal("parameter.v0", resources["admin-key"]!["type"]!.GetValue<string>());
-        Assert.True(resources["admin-key"]!["inputs"]!["value"]!["secret"]!.GetValue<bool>());
+        foreach (var secret in new[] { "admin-key", "demo-key", "cache-password", "postgres-password", "messaging-password" })
+        {
+            Assert.True(resources[secret]!["inputs"]!["value"]!["secret"]!.GetValue<bool>(), $"{secret} is a secret parameter");
+        }
+
+        Assert.StartsWith("docker.io/library/redis:", resources["cache"]!["image"]!.GetValue<string>());
+        Assert.StartsWith("docker.io/library/postgres:", resources["postgres"]!["image"]!.GetValue<string>());
+        Assert.StartsWith("docker.io/library/rabbitmq:", resources["messaging"]!["image"]!.GetValue<string>());
         Assert.Equal(6379, resources["cache"]!["bindings"]!["tcp"]!["targetPort"]!.GetValue<int>());
         Assert.Contains("{cache-password.value}", resources["cache"]!["connectionString"]!.GetValue<string>());
 

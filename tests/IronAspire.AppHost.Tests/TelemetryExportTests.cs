@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
+using System.Net.Http.Headers;
 using System.Text;
-using IronAspire.Hosting;
-using IronAspire.Hosting.Testing;
+using IronAspire.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -11,13 +11,18 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace IronAspire.AppHost.Tests;
 
-/// <summary>With OTEL_EXPORTER_OTLP_ENDPOINT set for the AppHost, every service exports its telemetry there.</summary>
+/// <summary>
+/// Every service exports traces, metrics and logs over OTLP to the endpoint the AppHost injects (the Aspire dashboard's
+/// when it runs; here a collector of the test's own), and one call through the Router is one trace across the Router,
+/// the broker and Analytics' consumer.
+/// </summary>
+[Collection(WholeApps.Name)]
 public class TelemetryExportTests
 {
     [Fact]
-    public async Task A_service_exports_traces_metrics_and_logs_to_the_collector_the_apphost_names()
+    public async Task Services_export_to_the_endpoint_the_apphost_injects_and_one_call_is_one_trace_across_router_and_analytics()
     {
-        // A minimal OTLP/HTTP collector: it keeps what each signal's endpoint receives.
+        // A minimal OTLP/HTTP collector: it keeps what each signal's endpoint receives (protobuf, kept raw).
         var received = new ConcurrentDictionary<string, ConcurrentBag<byte[]>>();
         var collectorBuilder = WebApplication.CreateSlimBuilder();
         collectorBuilder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -32,33 +37,33 @@ public class TelemetryExportTests
         await collector.StartAsync();
         var endpoint = collector.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 
-        var builder = DistributedApplication.CreateBuilder(
-            [$"--OTEL_EXPORTER_OTLP_ENDPOINT={endpoint}", "--OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf"],
-            new DistributedApplicationOptions
-            {
-                StatePath = Path.Combine(BackingServers.StatePath, "otlp-" + Guid.NewGuid().ToString("N")[..8]),
-                RandomizePorts = true,
-                LogToConsole = false,
-            });
-        builder.AddProject<Projects.IronAspire_MockProvider>("mock-provider");
-        await using var app = builder.Build();
-        await app.StartAsync();
+        await using var app = await IronAspireApp.StartAsync($"--ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL={endpoint}");
+        var traceId = System.Security.Cryptography.RandomNumberGenerator.GetBytes(16);
+        using (var router = app.CreateHttpClient("router"))
+        using (var call = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions"))
+        {
+            call.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await app.ParameterAsync("demo-key"));
+            call.Headers.Add("traceparent", $"00-{Convert.ToHexStringLower(traceId)}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8))}-01");
+            call.Content = new StringContent("""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello"}]}""", Encoding.UTF8, "application/json");
+            using var answer = await router.SendAsync(call);
+            Assert.True(answer.IsSuccessStatusCode, await answer.Content.ReadAsStringAsync());
+        }
 
-        using var http = app.CreateHttpClient("mock-provider");
-        (await http.GetAsync("/v1/models")).EnsureSuccessStatusCode();
+        // Protobuf keeps strings as UTF-8 and a trace id as its 16 raw bytes, so both are visible in the raw export.
+        bool Exported(string signal, string service, byte[]? trace = null) =>
+            received.TryGetValue(signal, out var bodies) && bodies.Any(b =>
+                b.AsSpan().IndexOf(Encoding.UTF8.GetBytes(service)) >= 0 && (trace is null || b.AsSpan().IndexOf(trace) >= 0));
 
-        // Protobuf keeps strings as UTF-8, so the service name is visible in the raw export.
-        static bool Mentions(ConcurrentDictionary<string, ConcurrentBag<byte[]>> received, string signal, string text) =>
-            received.TryGetValue(signal, out var bodies) && bodies.Any(b => Encoding.UTF8.GetString(b).Contains(text, StringComparison.Ordinal));
-
-        for (var i = 0; i < 100 && !(Mentions(received, "traces", "mock-provider") && Mentions(received, "metrics", "mock-provider") && Mentions(received, "logs", "mock-provider")); i++)
+        for (var i = 0; i < 300 && !(Exported("traces", "router", traceId) && Exported("traces", "analytics", traceId)
+                 && Exported("metrics", "router") && Exported("logs", "router")); i++)
         {
             await Task.Delay(100);
         }
 
-        Assert.True(Mentions(received, "traces", "/v1/models"), "the request's trace was exported");
-        Assert.True(Mentions(received, "traces", "mock-provider"), "traces carry OTEL_SERVICE_NAME");
-        Assert.True(Mentions(received, "metrics", "mock-provider"), "metrics were exported");
-        Assert.True(Mentions(received, "logs", "mock-provider"), "logs were exported");
+        Assert.True(Exported("traces", "router", traceId), "the Router exported spans of the call's trace");
+        Assert.True(Exported("traces", "analytics", traceId), "Analytics' consumer exported spans of the same trace");
+        Assert.True(Exported("metrics", "router"), "metrics were exported");
+        Assert.True(Exported("metrics", "IronAspire.Router"), "the Router's own meter is among them");
+        Assert.True(Exported("logs", "router"), "logs were exported");
     }
 }

@@ -1,61 +1,55 @@
 using System.Net;
-using IronAspire.Hosting;
-using IronAspire.Hosting.ApplicationModel;
-using IronAspire.Hosting.Testing;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using IronAspire.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IronAspire.AppHost.Tests;
 
-/// <summary>DistributedApplicationTestingBuilder: the AppHost's own model, on random ports, over the shared servers.</summary>
+/// <summary>The AppHost's model under Aspire.Hosting.Testing: random ports, every service healthy, crashes handled.</summary>
+[Collection(WholeApps.Name)]
 public class TestingBuilderTests
 {
     [Fact]
-    public async Task The_AppHost_model_starts_on_random_ports_and_every_service_answers_health()
+    public async Task The_AppHost_model_starts_on_random_ports_and_a_killed_service_is_reported_and_restarted()
     {
-        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<IronAspireModel>();
-        await using var app = await builder.BuildAsync();
+        await using var app = await IronAspireApp.StartAsync();
+        var model = app.App.Services.GetRequiredService<DistributedApplicationModel>();
 
-        await app.StartAsync();
-
-        foreach (var project in app.Resources.OfType<ProjectResource>())
+        foreach (var project in model.Resources.OfType<ProjectResource>())
         {
-            await app.ResourceNotifications.WaitForResourceHealthyAsync(project.Name).WaitAsync(TimeSpan.FromSeconds(30));
             using var http = app.CreateHttpClient(project.Name);
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health")).StatusCode);
         }
 
-        Assert.NotEqual(IronAspireModel.DefaultRouterPort, app.GetEndpoint("router").Port);
-        Assert.Equal(await BackingServers.RedisAsync(), await app.GetConnectionStringAsync("cache"));
-        Assert.Contains(";Database=budgetdb_", app.GetConnectionString("budgetdb"));
-        Assert.Equal(KnownResourceStates.Running, app.ResourceNotifications.GetSnapshot("router").State);
-    }
+        Assert.NotEqual(AppHostSettings.DefaultRouterPort, app.GetEndpoint("router").Port);
+        Assert.Equal("127.0.0.1", app.GetEndpoint("router").Host);
+        Assert.StartsWith("127.0.0.1:", await app.ConnectionStringAsync("cache"));
+        Assert.EndsWith(";Database=budgetdb", await app.ConnectionStringAsync("budgetdb"));
 
-    [Fact]
-    public async Task A_killed_service_is_reported_in_the_orchestrator_output_and_its_state()
-    {
-        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync(
-            b => b.AddProject<Projects.IronAspire_MockProvider>("mock-provider"));
-        await using var app = await builder.BuildAsync();
-        await app.StartAsync();
-        await app.ResourceNotifications.WaitForResourceHealthyAsync("mock-provider");
-        var pid = app.ResourceNotifications.GetSnapshot("mock-provider").Pid!.Value;
-
+        // The Router is marked to restart on failure: killed, it is reported and comes back healthy with a new process.
+        var notifications = app.App.ResourceNotifications;
+        var running = await notifications.WaitForResourceAsync("router", e => Pid(e) is not null);
+        var pid = Pid(running)!.Value;
         System.Diagnostics.Process.GetProcessById(pid).Kill();
-        var exited = await app.ResourceNotifications.WaitForResourceAsync("mock-provider", KnownResourceStates.Exited).WaitAsync(TimeSpan.FromSeconds(30));
-
-        Assert.NotEqual(0, exited.ExitCode);
-        Assert.Contains(app.Log.Tail, line => line.Contains($"ERROR: resource 'mock-provider' (pid {pid}) exited unexpectedly", StringComparison.Ordinal));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await notifications.WaitForResourceAsync("router", e => e.Snapshot.ExitCode is not null and not 0, timeout.Token);
+        var restarted = await notifications.WaitForResourceAsync("router",
+            e => e.Snapshot.State?.Text == KnownResourceStates.Running && Pid(e) is { } p && p != pid, timeout.Token);
+        await notifications.WaitForResourceHealthyAsync("router", timeout.Token);
+        using var router = app.CreateHttpClient("router");
+        Assert.Equal(HttpStatusCode.OK, (await router.GetAsync("/health")).StatusCode);
+        Assert.NotEqual(pid, Pid(restarted));
     }
 
-    [Fact]
-    public async Task Asking_for_a_resource_that_is_not_in_the_model_fails_clearly()
-    {
-        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync(b => b.AddRedis("cache"));
-        await using var app = await builder.BuildAsync();
-        await app.StartAsync();
+    private static int? Pid(ResourceEvent e) =>
+        e.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } value
+        && int.TryParse(value.ToString(), out var pid) ? pid : null;
+}
 
-        var error = Assert.Throws<ArgumentException>(() => app.GetEndpoint("nope"));
-
-        Assert.Contains("'nope'", error.Message);
-        Assert.Equal(await BackingServers.RedisAsync(), app.GetConnectionString("cache"));
-    }
+/// <summary>Tests that start the whole app run one at a time: two at once on two cores measure the machine, not the app.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class WholeApps
+{
+    public const string Name = "Whole apps";
 }

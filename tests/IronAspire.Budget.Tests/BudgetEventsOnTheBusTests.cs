@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using IronAspire.Contracts.Events;
-using IronAspire.Hosting.Testing;
+using IronAspire.Testing;
 
 namespace IronAspire.Budget.Tests;
 

@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using IronAspire.Hosting.Testing;
+using IronAspire.Testing;
 using IronAspire.Contracts.Budget;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;

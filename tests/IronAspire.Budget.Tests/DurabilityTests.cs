@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using IronAspire.Hosting.Testing;
+using IronAspire.Testing;
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 

@@ -21,7 +21,7 @@ public class AnalyticsThroughRouterTests(IronAspireAppFixture fixture)
     {
         var agentId = "analytics-" + Guid.NewGuid().ToString("N")[..8];
         var key = await fixture.RegisterAgentKeyAsync(agentId);
-        await using (var redis = await ConnectionMultiplexer.ConnectAsync(fixture.App.GetConnectionString("cache")!))
+        await using (var redis = await ConnectionMultiplexer.ConnectAsync(await fixture.App.ConnectionStringAsync("cache")))
         {
             await new PiiPolicyStore(redis).SetAgentAsync(agentId, new PiiPolicy { Request = new() { [PiiEntityTypes.EmailAddress] = PiiAction.Redact } });
         }

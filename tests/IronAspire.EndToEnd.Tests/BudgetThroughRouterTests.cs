@@ -127,7 +127,7 @@ public class BudgetThroughRouterTests(IronAspireAppFixture fixture)
         Assert.True(spentBefore > 0);
 
         // As if Redis had come back empty for this agent: its counters and the store's marker are gone.
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(fixture.App.GetConnectionString("cache")!);
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(await fixture.App.ConnectionStringAsync("cache"));
         var db = redis.GetDatabase();
         var counter = IronAspire.Budget.Budgets.BudgetKeys.Counter("agent", agent, IronAspire.Budget.Budgets.BudgetPeriods.Key(IronAspire.Budget.Budgets.BudgetPeriod.Lifetime, DateTimeOffset.UtcNow));
         await db.KeyDeleteAsync([IronAspire.Budget.Budgets.BudgetKeys.Marker, counter]);

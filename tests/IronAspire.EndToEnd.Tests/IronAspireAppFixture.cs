@@ -1,10 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using IronAspire.AppHost;
 using IronAspire.Contracts.Agents;
-using IronAspire.Hosting;
-using IronAspire.Hosting.ApplicationModel;
-using IronAspire.Hosting.Testing;
+using IronAspire.Testing;
 using StackExchange.Redis;
 
 namespace IronAspire.EndToEnd.Tests;
@@ -12,24 +9,26 @@ namespace IronAspire.EndToEnd.Tests;
 /// <summary>The whole application model, started once for the end-to-end tests (real servers, real processes).</summary>
 public sealed class IronAspireAppFixture : IAsyncLifetime
 {
-    public DistributedApplication App { get; private set; } = null!;
+    public IronAspireApp App { get; private set; } = null!;
 
     public Uri RouterUrl => App.GetEndpoint("router");
 
-    public string DemoKey => App.GetResource<ParameterResource>("demo-key").Value;
+    public string DemoKey { get; private set; } = "";
+
+    public string AdminKey { get; private set; } = "";
 
     public async Task InitializeAsync()
     {
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync(IronAspireModel.Declare);
-        App = builder.Build();
-        await App.StartAsync();
+        App = await IronAspireApp.StartAsync();
+        DemoKey = await App.ParameterAsync("demo-key");
+        AdminKey = await App.ParameterAsync("admin-key");
     }
 
     /// <summary>Registers a new agent key the way the control plane does (its SHA-256 hash in Redis); returns the key.</summary>
     public async Task<string> RegisterAgentKeyAsync(string agentId, string? projectId = null)
     {
         var key = AgentKeyFormat.NewKey();
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(App.GetConnectionString("cache")!);
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(await App.ConnectionStringAsync("cache"));
         HashEntry[] fields = projectId is null
             ? [new(AgentKeyFormat.AgentIdField, agentId)]
             : [new(AgentKeyFormat.AgentIdField, agentId), new(AgentKeyFormat.ProjectIdField, projectId)];

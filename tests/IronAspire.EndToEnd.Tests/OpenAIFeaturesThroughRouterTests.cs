@@ -66,7 +66,7 @@ public class OpenAIFeaturesThroughRouterTests(IronAspireAppFixture fixture)
     public async Task A_revoked_key_stops_working_within_five_seconds()
     {
         var key = AgentKeyFormat.NewKey();
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(fixture.App.GetConnectionString("cache")!);
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(await fixture.App.ConnectionStringAsync("cache"));
         await redis.GetDatabase().HashSetAsync(AgentKeyFormat.RedisKey(key), [new(AgentKeyFormat.AgentIdField, "revoked-" + Guid.NewGuid().ToString("N")[..8])]);
         var chat = new ChatClient("gpt-4o-mini", new ApiKeyCredential(key), Options);
         Assert.NotNull((await chat.CompleteChatAsync([new UserChatMessage("hi")])).Value);

@@ -18,7 +18,7 @@ public class PiiThroughRouterTests(IronAspireAppFixture fixture)
     {
         var agentId = "pii-" + Guid.NewGuid().ToString("N")[..8];
         var key = await fixture.RegisterAgentKeyAsync(agentId);
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(fixture.App.GetConnectionString("cache")!);
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(await fixture.App.ConnectionStringAsync("cache"));
         await new PiiPolicyStore(redis).SetAgentAsync(agentId, policy);
         // The Router sees a policy change within a second.
         await Task.Delay(1100);

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using IronAspire.Hosting.ApplicationModel;
 
 namespace IronAspire.EndToEnd.Tests;
 
@@ -17,9 +16,9 @@ public class SupervisedAgentTests(IronAspireAppFixture fixture)
     public async Task A_python_agent_under_supervision_is_stopped_as_BudgetExhausted_when_its_budget_runs_out()
     {
         var python = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, "python3")).First(File.Exists);
-        var script = Path.Combine(IronAspire.Hosting.RepositoryRoot.Find()!, "samples", "python", "agent.py");
+        var script = Path.Combine(IronAspire.Testing.RepositoryRoot.Find(), "samples", "python", "agent.py");
         using var supervisor = fixture.App.CreateHttpClient("agent-supervisor");
-        supervisor.DefaultRequestHeaders.Authorization = new("Bearer", fixture.App.GetResource<ParameterResource>("admin-key").Value);
+        supervisor.DefaultRequestHeaders.Authorization = new("Bearer", fixture.AdminKey);
 
         // A typical call costs ~0.00003 USD and reserves ~0.00008: this budget pays for a handful.
         using var created = await supervisor.PostAsJsonAsync("/v1/agents", new

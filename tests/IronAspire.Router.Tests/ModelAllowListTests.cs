@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using IronAspire.Contracts.Agents;
-using IronAspire.Hosting.Testing;
+using IronAspire.Testing;
 using StackExchange.Redis;
 
 namespace IronAspire.Router.Tests;

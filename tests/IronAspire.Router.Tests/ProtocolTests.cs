@@ -27,7 +27,7 @@ public class ProtocolTests : IAsyncLifetime
         }
 
         // A provider nothing listens for: connections are refused.
-        var closedPort = IronAspire.Hosting.Orchestration.FreePort.Next();
+        var closedPort = IronAspire.Testing.FreePort.Next();
         foreach (var (key, value) in RouterHost.Provider(2, "down", "OpenAICompatible", $"http://127.0.0.1:{closedPort}", ProviderKey, "down-*"))
         {
             settings[key] = value;

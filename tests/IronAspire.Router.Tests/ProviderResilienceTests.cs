@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using IronAspire.Contracts.Events;
-using IronAspire.Hosting.Testing;
+using IronAspire.Testing;
 using IronAspire.MockProvider.Simulation;
 
 namespace IronAspire.Router.Tests;

@@ -1,5 +1,5 @@
 using System.Net.Http.Json;
-using IronAspire.Hosting.Testing;
+using IronAspire.Testing;
 using IronAspire.MockProvider.Simulation;
 using IronAspire.Router.Providers;
 using Microsoft.AspNetCore.Builder;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
-using IronAspire.Hosting.Testing;
+using IronAspire.Testing;
 using IronAspire.Pii;
 using IronAspire.Pii.Policies;
 using Microsoft.Extensions.DependencyInjection;

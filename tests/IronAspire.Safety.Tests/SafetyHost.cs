@@ -1,4 +1,4 @@
-using IronAspire.Hosting.Testing;
+using IronAspire.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 

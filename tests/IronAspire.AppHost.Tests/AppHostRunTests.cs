@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using IronAspire.Testing;
+using Microsoft.Playwright;
+
+namespace IronAspire.AppHost.Tests;
+
+/// <summary>
+/// The AppHost as a user runs it (its own servers, the real Aspire dashboard): the console tells where everything is,
+/// the dashboard shows every resource healthy and one call as one trace across the services, SIGTERM stops it all.
+/// </summary>
+[Collection(WholeApps.Name)]
+public partial class AppHostRunTests
+{
+    private const string Chromium = "/usr/bin/chromium";
+
+    [Fact]
+    public async Task The_dashboard_shows_every_resource_healthy_and_a_call_as_one_trace_and_SIGTERM_stops_everything()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is needed (apt-get install -y chromium)");
+        var state = Path.Combine(BackingServers.StatePath, "apphost-" + Guid.NewGuid().ToString("N")[..8]);
+        await using var appHost = AppHostProcess.Start(new Dictionary<string, string>(),
+            "--state", state, "--router-port", "0", "--supervisor-port", "0", "--AppHost:SampleAgent=false", "--AppHost:EphemeralServers=true");
+        await appHost.WaitForOutputAsync("Admin key (IRONASPIRE_ADMIN_KEY)", TimeSpan.FromMinutes(3));
+        await appHost.WaitForOutputAsync("Aspire dashboard", TimeSpan.FromSeconds(10));
+
+        // The console: the resources, the demo key (as an export line), the admin key, the dashboard's login link.
+        var router = new Uri(Regex.Match(appHost.Output, @"export OPENAI_BASE_URL=(\S+)/v1").Groups[1].Value);
+        var demoKey = Regex.Match(appHost.Output, @"OPENAI_API_KEY=([0-9a-f]+)").Groups[1].Value;
+        var login = Regex.Match(appHost.Output, @"Aspire dashboard[^:]*: (\S+/login\?t=\S+)").Groups[1].Value;
+        Assert.Equal("127.0.0.1", router.Host);
+        Assert.StartsWith(appHost.DashboardUrl.ToString().TrimEnd('/'), login);
+        Assert.DoesNotContain(appHost.Lines, l => l.StartsWith("fail:", StringComparison.Ordinal));
+
+        var resources = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(state, "resources.json")))!.AsArray();
+        foreach (var name in new[] { "cache", "postgres", "messaging", "router", "budget", "safety", "analytics", "agent-supervisor", "mock-provider" })
+        {
+            var entry = resources.Single(r => r!["name"]!.GetValue<string>() == name)!;
+            Assert.Equal("Running", entry["state"]!.GetValue<string>());
+            Assert.True(entry["pid"]!.GetValue<int>() > 0, $"{name} has a pid");
+        }
+
+        // One chat completion with a trace id of our own, so its trace can be found.
+        var traceId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        using (var http = new HttpClient())
+        using (var call = new HttpRequestMessage(HttpMethod.Post, new Uri(router, "/v1/chat/completions")))
+        {
+            call.Headers.Authorization = new AuthenticationHeaderValue("Bearer", demoKey);
+            call.Headers.Add("traceparent", $"00-{traceId}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8))}-01");
+            call.Content = new StringContent("""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello"}]}""", Encoding.UTF8, "application/json");
+            using var answer = await http.SendAsync(call);
+            Assert.True(answer.IsSuccessStatusCode, await answer.Content.ReadAsStringAsync());
+        }
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
+        page.SetDefaultTimeout(30_000);
+
+        // The login link signs in; the resources page lists every resource, Running and Healthy.
+        await page.GotoAsync(login);
+        foreach (var name in new[] { "cache", "postgres", "budgetdb", "analyticsdb", "supervisordb", "messaging", "router", "budget", "safety", "analytics", "agent-supervisor", "mock-provider" })
+        {
+            var row = page.Locator("fluent-data-grid-row, [role='row']").Filter(new() { HasTextRegex = new Regex($@"\b{Regex.Escape(name)}\b") }).First;
+            await Assertions.Expect(row).ToContainTextAsync("Running");
+        }
+
+        await Assertions.Expect(page.GetByText("Unhealthy")).ToHaveCountAsync(0);
+        await Screenshot(page, "apphost-dashboard-resources.png");
+
+        // The trace of that call holds spans of the Router and of Analytics' consumer (through RabbitMQ).
+        await page.GotoAsync(new Uri(appHost.DashboardUrl, $"/traces/detail/{traceId}").ToString());
+        for (var attempt = 0; attempt < 20 && !(await page.ContentAsync()).Contains("analytics", StringComparison.Ordinal); attempt++)
+        {
+            // Telemetry arrives in batches; the page shows what has arrived when it opens.
+            await Task.Delay(1000);
+            await page.ReloadAsync();
+        }
+
+        var content = await page.ContentAsync();
+        Assert.Contains("router", content);
+        Assert.Contains("analytics", content);
+        await Screenshot(page, "apphost-dashboard-trace.png");
+
+        // SIGTERM stops every resource (services, servers, DCP, the dashboard) and the AppHost exits cleanly.
+        var pids = resources.Select(r => r!["pid"]).OfType<JsonValue>().Select(p => p.GetValue<int>()).ToList();
+        appHost.Terminate();
+        Assert.Equal(0, await appHost.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        await Task.Delay(2000);
+        foreach (var pid in pids)
+        {
+            Assert.False(Running(pid), $"pid {pid} still runs after SIGTERM");
+        }
+
+        var final = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(state, "resources.json")))!.AsArray();
+        Assert.DoesNotContain(final, r => r!["state"]!.GetValue<string>() == "Running");
+    }
+
+    private static bool Running(int pid) =>
+        File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z", StringComparison.Ordinal);
+
+    private static async Task Screenshot(IPage page, string name)
+    {
+        var folder = Environment.GetEnvironmentVariable("IRONASPIRE_TEST_ARTIFACTS") is { Length: > 0 } artifacts
+            ? artifacts
+            : Path.Combine(AppContext.BaseDirectory, "TestResults");
+        Directory.CreateDirectory(folder);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name), FullPage = true });
+    }
+}

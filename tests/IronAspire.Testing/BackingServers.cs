@@ -1,0 +1,157 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using IronAspire.AppHost;
+using IronAspire.AppHost.Servers;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IronAspire.Testing;
+
+/// <summary>
+/// Real Redis, PostgreSQL and RabbitMQ for the service tests: the AppHost's own server resources (its model with
+/// <c>--AppHost:ServersOnly=true</c>) started once per test process with Aspire.Hosting.Testing, on ports DCP
+/// allocates, with their data in a temporary folder; DCP stops them when the process ends, however it ends.
+/// Connection strings are the ones the AppHost gives the services.
+/// </summary>
+public static class BackingServers
+{
+    private static readonly string Root = CreateRoot();
+    private static readonly Lazy<Task<DistributedApplication>> Servers = new(StartAsync);
+
+    static BackingServers()
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => StopAsync().GetAwaiter().GetResult();
+    }
+
+    /// <summary>A folder of this test process (the servers' data is under it; tests may put their own state here).</summary>
+    public static string StatePath => Root;
+
+    /// <summary>"127.0.0.1:port,password=..."</summary>
+    public static Task<string> RedisAsync() => ConnectionStringAsync(BackingServersModel.CacheName);
+
+    /// <summary>The server's connection string, without a database.</summary>
+    public static Task<string> PostgresAsync() => ConnectionStringAsync(BackingServersModel.PostgresName);
+
+    /// <summary>Creates the database if needed; "Host=..;Port=..;Username=postgres;Password=..;Database=name".</summary>
+    public static async Task<string> PostgresDatabaseAsync(string name)
+    {
+        var server = await PostgresAsync();
+        await LocalServerExtensions.EnsureCreatedAsync(server, name);
+        return $"{server};Database={name}";
+    }
+
+    /// <summary>"amqp://user:password@127.0.0.1:port"</summary>
+    public static Task<string> RabbitMqAsync() => ConnectionStringAsync(BackingServersModel.MessagingName);
+
+    /// <summary>Stops Redis (as an outage would); <see cref="StartRedisAsync"/> brings it back on the same port (DCP's proxy keeps it) with its data.</summary>
+    public static Task StopRedisAsync() => CommandAsync(BackingServersModel.CacheName, KnownResourceCommands.StopCommand);
+
+    public static Task StartRedisAsync() => CommandAsync(BackingServersModel.CacheName, KnownResourceCommands.StartCommand);
+
+    public static Task StopRabbitMqAsync() => CommandAsync(BackingServersModel.MessagingName, KnownResourceCommands.StopCommand);
+
+    public static Task StartRabbitMqAsync() => CommandAsync(BackingServersModel.MessagingName, KnownResourceCommands.StartCommand);
+
+    /// <summary>The pid of a server's process now (for tests that pause it with SIGSTOP, as a stalled server would be).</summary>
+    public static async Task<int> PidAsync(string resourceName)
+    {
+        var app = await Servers.Value;
+        var notifications = app.Services.GetRequiredService<ResourceNotificationService>();
+        var resource = await notifications.WaitForResourceAsync(resourceName, e => e.Snapshot.Properties.Any(p => p.Name == "executable.pid" && p.Value is not null));
+        return int.Parse(resource.Snapshot.Properties.First(p => p.Name == "executable.pid").Value!.ToString()!, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static async Task<string> ConnectionStringAsync(string name)
+    {
+        var app = await Servers.Value;
+        return await app.GetConnectionStringAsync(name) ?? throw new InvalidOperationException($"{name} has no connection string.");
+    }
+
+    private static async Task CommandAsync(string name, string command)
+    {
+        var app = await Servers.Value;
+        var resource = app.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == name);
+        var result = await app.ResourceCommands.ExecuteCommandAsync(resource, command);
+        if (!result.Success)
+        {
+            throw new InvalidOperationException($"{command} on {name} failed: {result.Message}");
+        }
+
+        var notifications = app.Services.GetRequiredService<ResourceNotificationService>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        if (command == KnownResourceCommands.StartCommand)
+        {
+            await notifications.WaitForResourceHealthyAsync(name, timeout.Token);
+        }
+        else
+        {
+            await notifications.WaitForResourceAsync(name, e => e.Snapshot.State?.Text is "Exited" or "Finished" or "Stopped", timeout.Token);
+        }
+    }
+
+    private static async Task<DistributedApplication> StartAsync()
+    {
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.IronAspire_AppHost>(
+        [
+            $"--{AppHostSettings.ServersOnly}=true",
+            $"--{AppHostSettings.EphemeralServers}=true",
+            $"--{AppHostSettings.State}={Path.Combine(Root, "servers")}",
+        ]);
+        var app = await builder.BuildAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await app.StartAsync(timeout.Token);
+        foreach (var name in new[] { BackingServersModel.CacheName, BackingServersModel.PostgresName, BackingServersModel.MessagingName })
+        {
+            await app.ResourceNotifications.WaitForResourceHealthyAsync(name, timeout.Token);
+        }
+
+        return app;
+    }
+
+    private static async Task StopAsync()
+    {
+        if (Servers.IsValueCreated && Servers.Value.IsCompletedSuccessfully)
+        {
+            await Servers.Value.Result.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    /// <summary>A fresh folder per test process ; folders
+    /// left by test processes that no longer run are removed.</summary>
+    private static string CreateRoot()
+    {
+        var parent = Path.GetTempPath();
+        foreach (var stale in Directory.GetDirectories(parent, "ironaspire-tests-*"))
+        {
+            var pidText = Path.GetFileName(stale).Split('-')[2];
+            if (int.TryParse(pidText, out var pid) && !Directory.Exists($"/proc/{pid}"))
+            {
+                try
+                {
+                    Directory.Delete(stale, recursive: true);
+                }
+                catch (IOException)
+                {
+                }
+                catch (UnauthorizedAccessException)
+                {
+                }
+            }
+        }
+
+        var root = Path.Combine(parent, $"ironaspire-tests-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(root);
+        return root;
+    }
+}
