@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test against real Redis, PostgreSQL and RabbitMQ (started by the test fixtures on free ports in temp
-# folders), then prints one line "N passed, N failed, N skipped" computed from the TRX results.
+# folders), then the Python SDK's tests against the running app (scripts/test-python.sh), and prints one line
+# "N passed, N failed, N skipped" computed from the TRX results and the Python suite's counts.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-prerequisites.sh --with-test-tools || exit 1
@@ -16,6 +17,10 @@ timeout --kill-after=30s 40m dotnet test IronAspire.sln -c Release --no-build -n
   --blame-hang-timeout 5m --blame-hang-dump-type none \
   --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@"
 status=$?
+
+# The Python SDK against the real app (the AppHost started on free ports); its counts join the total below.
+bash scripts/test-python.sh --no-build --counts "$results/python-sdk.counts"
+python_status=$?
 
 passed=0; failed=0; skipped=0; files=0
 for trx in "$results"/*.trx; do
@@ -34,5 +39,14 @@ if [ "$files" -eq 0 ] || { [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; }; then
   failed=$((failed + 1))
 fi
 
+# "passed failed skipped"; the script writes "0 1 0" before it starts the app, so an app that never came up is a failure.
+read -r py_passed py_failed py_skipped < "$results/python-sdk.counts" 2>/dev/null || { py_passed=0; py_failed=1; py_skipped=0; }
+if [ "$python_status" -ne 0 ] && [ "${py_failed:-0}" -eq 0 ]; then
+  py_failed=1
+fi
+passed=$((passed + ${py_passed:-0}))
+failed=$((failed + ${py_failed:-0}))
+skipped=$((skipped + ${py_skipped:-0}))
+
 echo "$passed passed, $failed failed, $skipped skipped"
-[ "$failed" -eq 0 ] && [ "$status" -eq 0 ]
+[ "$failed" -eq 0 ] && [ "$status" -eq 0 ] && [ "$python_status" -eq 0 ]

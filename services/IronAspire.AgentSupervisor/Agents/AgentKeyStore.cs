@@ -36,6 +36,13 @@ public sealed class AgentKeyStore(IConnectionMultiplexer redis)
     {
         foreach (var agent in agents)
         {
+            if (agent.State == AgentState.Revoked)
+            {
+                // Revoked for good: if a crash came between recording it and deleting the key, the key goes now.
+                await RevokeAsync(agent.KeyHash);
+                continue;
+            }
+
             await PublishAsync(agent.KeyHash, agent);
             if (agent.RunKeyHash is { } runKey && agent.State.IsActive())
             {

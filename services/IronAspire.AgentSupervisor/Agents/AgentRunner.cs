@@ -91,6 +91,11 @@ public sealed partial class AgentRunner(
             return new StartResult(agent, StartRefusal.Conflict, $"The agent is {agent.State}.");
         }
 
+        if (agent.State == AgentState.Revoked)
+        {
+            return new StartResult(agent, StartRefusal.Conflict, "The agent's keys were revoked.");
+        }
+
         if (agent.State == AgentState.BudgetExhausted)
         {
             // Raising the budget (PUT /v1/agents/{id}/budget) moves it to Stopped; until then it stays down.
@@ -141,6 +146,39 @@ public sealed partial class AgentRunner(
         }
 
         return budget;
+    }
+
+    /// <summary>
+    /// Stops the agent if it runs and revokes its keys for good (state <see cref="AgentState.Revoked"/>); the record, its
+    /// budget and its history stay. Null when there is no such agent.
+    /// </summary>
+    public async Task<AgentRecord?> RevokeAsync(string agentId, CancellationToken cancellationToken)
+    {
+        const string reason = "Its keys were revoked.";
+        if (await StopAsync(agentId, AgentState.Revoked, reason, cancellationToken) is null)
+        {
+            return null;
+        }
+
+        var runtime = Runtime(agentId);
+        using var _ = await runtime.Gate.LockAsync(cancellationToken);
+        var agent = await LoadAsync(agentId, cancellationToken);
+        if (agent is null)
+        {
+            return null;
+        }
+
+        // In either order a crash in between is safe: the start's key sync deletes the keys of agents recorded as Revoked,
+        // and a client that got no answer revokes again.
+        await keys.RevokeAsync(agent.KeyHash);
+        await RevokeRunKeyAsync(agent);
+        if (agent.State != AgentState.Revoked)
+        {
+            await TransitionAsync(agent, AgentState.Revoked, reason, cancellationToken);
+        }
+
+        Log.Revoked(logger, agentId);
+        return agent;
     }
 
     /// <summary>Stops the agent, revokes its key and forgets it. False when there is no such agent.</summary>
@@ -250,8 +288,10 @@ public sealed partial class AgentRunner(
             process = runtime.Process;
             if (process is null)
             {
-                // Nothing runs; a pending restart was cancelled above. Record the outcome unless it is already final.
-                if (target == AgentState.BudgetExhausted || agent.State is AgentState.Failed or AgentState.Starting)
+                // Nothing runs; a pending restart was cancelled above. Record the outcome unless it is already final
+                // (a revoked agent stays revoked, whatever happens to its budget).
+                if (agent.State != AgentState.Revoked
+                    && (target == AgentState.BudgetExhausted || agent.State is AgentState.Failed or AgentState.Starting))
                 {
                     await TransitionAsync(agent, target, reason, cancellationToken);
                 }
@@ -557,6 +597,9 @@ public sealed partial class AgentRunner(
 
         [LoggerMessage(LogLevel.Warning, "Agent {AgentId}'s process group {Pid} outlived the previous Supervisor: terminating it")]
         public static partial void KillingOrphan(ILogger logger, string agentId, int pid);
+
+        [LoggerMessage(LogLevel.Information, "Agent {AgentId}'s keys revoked")]
+        public static partial void Revoked(ILogger logger, string agentId);
 
         [LoggerMessage(LogLevel.Information, "Agent {AgentId} deleted and its key revoked")]
         public static partial void Deleted(ILogger logger, string agentId);

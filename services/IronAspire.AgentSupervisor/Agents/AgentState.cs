@@ -4,6 +4,7 @@ namespace IronAspire.AgentSupervisor.Agents;
 /// Lifecycle of a supervised agent. Exited: ended by itself with code 0. Failed: ended with a non-zero code or a signal,
 /// or could not be started. Lost: it was running when the Supervisor went away and its process could not be followed.
 /// External agents (no command) stay Pending: they run elsewhere and only hold a key and a budget.
+/// Revoked: its keys were revoked (POST /v1/agents/{id}/revoke); final, the record and its history stay.
 /// </summary>
 public enum AgentState
 {
@@ -16,6 +17,7 @@ public enum AgentState
     Failed,
     BudgetExhausted,
     Lost,
+    Revoked,
 }
 
 public enum RestartPolicy

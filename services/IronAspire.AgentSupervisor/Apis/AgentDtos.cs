@@ -49,6 +49,14 @@ public sealed record AgentView(
     DateTimeOffset? LastActivity,
     DateTimeOffset CreatedAt);
 
+/// <summary>GET /v1/router: where agents reach the Router (the Anthropic SDK appends /v1/messages itself).</summary>
+public sealed record RouterView(string RouterBaseUrl, string OpenAIBaseUrl, string AnthropicBaseUrl)
+{
+    public static RouterView Of(string routerBaseUrl) => new(routerBaseUrl, routerBaseUrl + "/v1", routerBaseUrl);
+}
+
+public sealed record CallsView(string AgentId, IReadOnlyList<IronAspire.Contracts.Analytics.RecordedCall> Calls);
+
 public sealed record LogsView(string AgentId, IReadOnlyList<LogLine> Lines);
 
 public sealed record ActivityView(IReadOnlyList<ModelSpendSnapshot> Models, IReadOnlyList<CircuitStatus> Circuits);

@@ -1,5 +1,6 @@
 using IronAspire.AgentSupervisor.Apis;
 using IronAspire.AgentSupervisor.Budgets;
+using IronAspire.Contracts.Analytics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -21,6 +22,12 @@ public static class AgentsApi
         api.MapPut("/agents/{id}/budget", SetBudget).WithName("agents.budget")
             .WithSummary("Set the agent's budget limit; raising an exhausted budget lets it be started again");
         api.MapGet("/agents/{id}/logs", Logs).WithName("agents.logs").WithSummary("The last lines of the agent's stdout and stderr");
+        api.MapPost("/agents/{id}/revoke", Revoke).WithName("agents.revoke")
+            .WithSummary("Revoke the agent's keys for good (stopping it if it runs); the record, its budget and its history stay");
+        api.MapGet("/agents/{id}/calls", Calls).WithName("agents.calls")
+            .WithSummary("The agent's recorded calls from Analytics, newest first (limit 1-1000, default 100)");
+        api.MapGet("/router", Router).WithName("router")
+            .WithSummary("Where agents reach the Router: its base URL, the OpenAI base URL (…/v1) and the Anthropic base URL");
         api.MapDelete("/agents/{id}", Delete).WithName("agents.delete").WithSummary("Stop the agent and revoke its key");
         api.MapGet("/activity", Activity).WithName("activity")
             .WithSummary("Spend per model and provider circuit states seen on the bus since the Supervisor started");
@@ -38,9 +45,9 @@ public static class AgentsApi
         try
         {
             var (created, apiKey) = await runner.CreateAsync(agent, cancellationToken);
-            var router = runner.RouterBaseUrl;
-            return TypedResults.Created($"/v1/agents/{created.Id}",
-                new CreatedAgent(created.Id, created.Name, created.State.ToString(), apiKey, router, router + "/v1", router));
+            var router = RouterView.Of(runner.RouterBaseUrl);
+            return TypedResults.Created($"/v1/agents/{created.Id}", new CreatedAgent(created.Id, created.Name, created.State.ToString(), apiKey,
+                router.RouterBaseUrl, router.OpenAIBaseUrl, router.AnthropicBaseUrl));
         }
         catch (BudgetUnavailableException ex)
         {
@@ -109,6 +116,39 @@ public static class AgentsApi
         var agent = await db.Agents.AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, cancellationToken);
         return agent is null ? NotFound(id) : TypedResults.Ok(new LogsView(id, runner.Logs(agent, tail ?? 100)));
     }
+
+    private static async Task<Results<Ok<AgentView>, ProblemHttpResult>> Revoke(string id, AgentRunner runner, IAgentBudgets budgets,
+        AgentActivity activity, CancellationToken cancellationToken) =>
+        await runner.RevokeAsync(id, cancellationToken) is { } agent
+            ? TypedResults.Ok(await ViewAsync(agent, budgets, activity, cancellationToken))
+            : NotFound(id);
+
+    private static async Task<Results<Ok<CallsView>, ValidationProblem, ProblemHttpResult>> Calls(string id, int? limit, SupervisorDbContext db,
+        AnalyticsClient analytics, ILogger<AnalyticsClient> logger, CancellationToken cancellationToken)
+    {
+        if (limit is < 1 or > 1000)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["limit is between 1 and 1000."] });
+        }
+
+        if (!await db.Agents.AnyAsync(a => a.Id == id, cancellationToken))
+        {
+            return NotFound(id);
+        }
+
+        try
+        {
+            return TypedResults.Ok(new CallsView(id, await analytics.CallsAsync(id, limit ?? 100, cancellationToken)));
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning(ex, "Calls of agent {AgentId} could not be read from Analytics", id);
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Analytics unavailable",
+                detail: "The Analytics service could not be reached; the calls are recorded there and can be read once it is back.");
+        }
+    }
+
+    private static Ok<RouterView> Router(AgentRunner runner) => TypedResults.Ok(RouterView.Of(runner.RouterBaseUrl));
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string id, AgentRunner runner, CancellationToken cancellationToken) =>
         await runner.DeleteAsync(id, cancellationToken) ? TypedResults.NoContent() : NotFound(id);

@@ -41,6 +41,8 @@ public static class Extensions
 
         services.AddBudgetClient();
         services.AddScoped<IAgentBudgets, BudgetServiceBudgets>();
+        // GET /v1/agents/{id}/calls reads an agent's recorded calls from Analytics (the AppHost's reference to it).
+        services.AddAnalyticsClient();
 
         services.AddSingleton<AdminKey>();
         services.AddSingleton<AgentKeyStore>();

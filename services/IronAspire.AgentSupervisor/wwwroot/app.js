@@ -149,7 +149,7 @@
         <td>${a.requests}${a.failures ? ` <span class="sub">(${a.failures} failed)</span>` : ""}</td>
         <td>${a.tokens}</td>
         <td>${pii}</td>
-        <td>${a.external ? "" : running || a.state === "Stopping"
+        <td>${a.external || a.state === "Revoked" ? "" : running || a.state === "Stopping"
           ? `<button class="stop" data-action="stop" ${a.state === "Stopping" ? "disabled" : ""}>Stop</button>`
           : `<button class="start" data-action="start">Start</button>`}</td>`;
       body.appendChild(tr);

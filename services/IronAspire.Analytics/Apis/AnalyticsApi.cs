@@ -27,6 +27,9 @@ public static class AnalyticsApi
         api.MapGet("/timeseries", GetTimeseriesAsync)
             .WithName("GetAnalyticsTimeseries")
             .WithSummary("Totals per minute or hour (bucket=minute|hour); defaults to the last hour (minute) or day (hour).");
+        api.MapGet("/calls", GetCallsAsync)
+            .WithName("GetRecordedCalls")
+            .WithSummary("The filtered calls one by one, newest first (limit, default 100): ids, provider, model, status, tokens, cost, latency. Raw rows only: the retention window.");
         api.MapGet("/events", GetEventsAsync)
             .WithName("GetGovernanceEvents")
             .WithSummary("Stored budget, circuit and agent events, newest first (type = BudgetThresholdCrossed, BudgetExhausted, CircuitStateChanged, AgentStateChanged).");
@@ -73,6 +76,18 @@ public static class AnalyticsApi
         var rows = await queries.UsageAsync(filter, UsageGrouping.Model, limit, cancellationToken);
         return TypedResults.Ok<IReadOnlyList<ModelUsage>>(rows.Select(r => new ModelUsage(r.Key, r.Requests, r.Failures,
             r.InputTokens, r.CachedInputTokens, r.OutputTokens, r.CostUsd, r.PiiDetections, Latency(r))).ToList());
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<RecordedCall>>, ValidationProblem>> GetCallsAsync(
+        [AsParameters] AnalyticsQueryParameters query, AnalyticsQueries queries, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!query.TryParse(errors, out var filter, out var limit))
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        return TypedResults.Ok(await queries.CallsAsync(filter, limit, cancellationToken));
     }
 
     private static async Task<Results<Ok<IReadOnlyList<UsagePoint>>, ValidationProblem>> GetTimeseriesAsync(

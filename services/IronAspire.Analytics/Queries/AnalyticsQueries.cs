@@ -14,6 +14,7 @@ namespace IronAspire.Analytics.Queries;
 /// The read side. Everything is aggregated in PostgreSQL (sums, counts, percentile_cont), never by loading rows.
 /// Whole UTC days before the retention horizon come from daily_usage / daily_pii, the rest from the raw tables
 /// (so totals survive retention; latency percentiles and per-model PII cover the raw window only).
+/// The one listing of rows, <see cref="CallsAsync"/>, is bounded by its limit.
 /// </summary>
 public sealed class AnalyticsQueries(AnalyticsDbContext db, IOptions<AnalyticsOptions> options, TimeProvider time)
 {
@@ -100,6 +101,46 @@ public sealed class AnalyticsQueries(AnalyticsDbContext db, IOptions<AnalyticsOp
         }
 
         return points;
+    }
+
+    /// <summary>The filtered calls, newest first, at most <paramref name="limit"/> (raw rows: the retention window only).</summary>
+    public async Task<IReadOnlyList<RecordedCall>> CallsAsync(AnalyticsFilter filter, int limit, CancellationToken cancellationToken)
+    {
+        var calls = db.LlmRequests.AsNoTracking();
+        if (filter.AgentId is { } agentId)
+        {
+            calls = calls.Where(r => r.AgentId == agentId);
+        }
+
+        if (filter.ProjectId is { } projectId)
+        {
+            calls = calls.Where(r => r.ProjectId == projectId);
+        }
+
+        if (filter.Provider is { } provider)
+        {
+            calls = calls.Where(r => r.Provider == provider);
+        }
+
+        if (filter.Model is { } model)
+        {
+            calls = calls.Where(r => r.Model == model);
+        }
+
+        if (filter.From is { } from)
+        {
+            calls = calls.Where(r => r.Timestamp >= from.ToUniversalTime());
+        }
+
+        if (filter.To is { } to)
+        {
+            calls = calls.Where(r => r.Timestamp < to.ToUniversalTime());
+        }
+
+        return await calls.OrderByDescending(r => r.Timestamp).ThenBy(r => r.EventId).Take(limit)
+            .Select(r => new RecordedCall(r.EventId, r.RequestId, r.AgentId, r.ProjectId, r.Provider, r.Model, r.Failed, r.ErrorType,
+                r.StatusCode, r.InputTokens, r.CachedInputTokens, r.OutputTokens, r.CostUsd, r.LatencyMs, r.Streamed, r.Timestamp))
+            .ToListAsync(cancellationToken);
     }
 
     public async Task<IReadOnlyList<GovernanceEventEntry>> EventsAsync(string? type, DateTimeOffset? from, DateTimeOffset? to, int limit, CancellationToken cancellationToken)

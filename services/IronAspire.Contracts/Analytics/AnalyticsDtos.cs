@@ -51,3 +51,22 @@ public sealed record UsagePoint(
 
 /// <summary>One stored budget, circuit or agent event (GET /v1/analytics/events).</summary>
 public sealed record GovernanceEventEntry(Guid EventId, string Type, string Subject, DateTimeOffset Timestamp, System.Text.Json.JsonElement Payload);
+
+/// <summary>One recorded call (GET /v1/analytics/calls), newest first; raw rows only, so the retention window bounds it.</summary>
+public sealed record RecordedCall(
+    Guid EventId,
+    string RequestId,
+    string AgentId,
+    string? ProjectId,
+    string Provider,
+    string Model,
+    bool Failed,
+    string? ErrorType,
+    int StatusCode,
+    long InputTokens,
+    long CachedInputTokens,
+    long OutputTokens,
+    decimal CostUsd,
+    double LatencyMs,
+    bool Streamed,
+    DateTimeOffset Timestamp);
