@@ -22,13 +22,18 @@ internal sealed class ResourcesFile(ResourceNotificationService notifications, S
             await foreach (var update in notifications.WatchAsync(stoppingToken))
             {
                 var snapshot = update.Snapshot;
+                if (snapshot.IsHidden)
+                {
+                    continue;
+                }
+
                 var pid = snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value?.ToString();
                 _entries[update.ResourceId] = new ResourceEntry(
                     update.Resource.Name,
                     update.ResourceId,
                     snapshot.ResourceType,
                     snapshot.Urls.FirstOrDefault(u => !u.IsInternal)?.Url,
-                    int.TryParse(pid, out var value) ? value : _entries.GetValueOrDefault(update.ResourceId)?.Pid,
+                    int.TryParse(pid, out var value) ? ProcessTree.MainProcess(value) : _entries.GetValueOrDefault(update.ResourceId)?.Pid,
                     snapshot.State?.Text ?? "Unknown");
                 await WriteAsync(path, temporary, stoppingToken);
             }

@@ -37,7 +37,7 @@ internal sealed class ResourceRestarter(
             if (snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value?.ToString() is { } pidText
                 && int.TryParse(pidText, out var current))
             {
-                _pids[update.ResourceId] = current;
+                _pids[update.ResourceId] = ProcessTree.MainProcess(current);
             }
 
             var state = snapshot.State?.Text;

@@ -29,7 +29,9 @@ internal sealed class AppHostProcess : IAsyncDisposable
 
     public static AppHostProcess Start(IDictionary<string, string> environment, params string[] args)
     {
-        var appHost = Path.Combine(AppContext.BaseDirectory, "IronAspire.AppHost.dll");
+        // The AppHost's own build output (its deps.json and DCP paths), built in the configuration this test was.
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+        var appHost = Path.Combine(RepositoryRoot.Find(), "IronAspire.AppHost", "bin", configuration, "net10.0", "IronAspire.AppHost.dll");
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         info.ArgumentList.Add(appHost);
         foreach (var arg in args)

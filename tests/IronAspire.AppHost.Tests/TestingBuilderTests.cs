@@ -1,6 +1,7 @@
 using System.Net;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
+using IronAspire.AppHost.Lifecycle;
 using IronAspire.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -31,7 +32,9 @@ public class TestingBuilderTests
         var notifications = app.App.ResourceNotifications;
         var running = await notifications.WaitForResourceAsync("router", e => Pid(e) is not null);
         var pid = Pid(running)!.Value;
-        System.Diagnostics.Process.GetProcessById(pid).Kill();
+        // DCP starts a project as `dotnet run`; the service is its child. A crash of the service is what matters.
+        await WaitForChildAsync(pid);
+        System.Diagnostics.Process.GetProcessById(ProcessTree.MainProcess(pid)).Kill();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         await notifications.WaitForResourceAsync("router", e => e.Snapshot.ExitCode is not null and not 0, timeout.Token);
         var restarted = await notifications.WaitForResourceAsync("router",
@@ -40,6 +43,14 @@ public class TestingBuilderTests
         using var router = app.CreateHttpClient("router");
         Assert.Equal(HttpStatusCode.OK, (await router.GetAsync("/health")).StatusCode);
         Assert.NotEqual(pid, Pid(restarted));
+    }
+
+    private static async Task WaitForChildAsync(int pid)
+    {
+        for (var i = 0; i < 100 && ProcessTree.MainProcess(pid) == pid; i++)
+        {
+            await Task.Delay(100);
+        }
     }
 
     private static int? Pid(ResourceEvent e) =>

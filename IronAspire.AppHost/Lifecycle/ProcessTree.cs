@@ -1,0 +1,55 @@
+namespace IronAspire.AppHost.Lifecycle;
+
+/// <summary>
+/// The process that does a resource's work, below the one DCP started: DCP runs a project as <c>dotnet run</c>, whose
+/// child is the service, and RabbitMQ through its start script, whose child is the Erlang VM. Launchers with a single
+/// child are followed down to that child.
+/// </summary>
+public static class ProcessTree
+{
+    private static readonly HashSet<string> Launchers = ["dotnet", "sh", "bash", "setpriv"];
+
+    public static int MainProcess(int pid)
+    {
+        for (var depth = 0; depth < 4 && Launchers.Contains(Name(pid)) && Children(pid) is [var child]; depth++)
+        {
+            pid = child;
+        }
+
+        return pid;
+    }
+
+    public static IReadOnlyList<int> Children(int pid)
+    {
+        var children = new List<int>();
+        try
+        {
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
+                var file = Path.Combine(task, "children");
+                if (File.Exists(file))
+                {
+                    children.AddRange(File.ReadAllText(file).Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse));
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Gone meanwhile.
+        }
+
+        return children;
+    }
+
+    private static string Name(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/comm").Trim();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return "";
+        }
+    }
+}
