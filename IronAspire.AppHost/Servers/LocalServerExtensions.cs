@@ -12,8 +12,10 @@ namespace IronAspire.AppHost.Servers;
 
 /// <summary>
 /// Adds Redis, PostgreSQL and RabbitMQ to the model as executables from Debian's packages (there is no container
-/// daemon to run Aspire's own container resources here). Each has a health check, so <c>WaitFor</c> means ready;
-/// an endpoint DCP allocates (its proxy keeps the port across a restart of the server); and its data under the state folder.
+/// daemon to run Aspire's own container resources here). Each has a health check, so <c>WaitFor</c> means ready, and its
+/// data under the state folder. Its port is a free one taken when the model is built, not proxied: clients talk to the
+/// server itself (no proxy hop on every Redis call), a stopped server refuses connections as a real outage does, and
+/// it comes back on the same port.
 /// </summary>
 public static class LocalServerExtensions
 {
@@ -27,7 +29,7 @@ public static class LocalServerExtensions
 
         builder.Services.AddHealthChecks().AddAsyncCheck($"{name}_check", ct => ServerHealthChecks.RedisAsync(redis, ct));
         return builder.AddResource(redis)
-            .WithEndpoint(name: LocalRedisServerResource.EndpointName, scheme: "tcp")
+            .WithEndpoint(name: LocalRedisServerResource.EndpointName, scheme: "tcp", port: FreePort(), isProxied: false)
             .OnBeforeResourceStarted(async (resource, _, ct) =>
             {
                 // The password goes in a file only this user reads, not on the command line (which every local user can see).
@@ -41,7 +43,7 @@ public static class LocalServerExtensions
             {
                 context.Args.Add(config);
                 context.Args.Add("--port");
-                context.Args.Add(redis.PrimaryEndpoint.Property(EndpointProperty.TargetPort));
+                context.Args.Add(redis.PrimaryEndpoint.Property(EndpointProperty.Port));
                 foreach (var arg in (string[])["--bind", "127.0.0.1", "--dir", data, "--appendonly", "yes",
                              "--appendfsync", state.Ephemeral ? "no" : "everysec", "--save", "", "--daemonize", "no", "--logfile", ""])
                 {
@@ -62,7 +64,7 @@ public static class LocalServerExtensions
 
         builder.Services.AddHealthChecks().AddAsyncCheck($"{name}_check", ct => ServerHealthChecks.PostgresAsync(postgres, ct));
         return builder.AddResource(postgres)
-            .WithEndpoint(name: LocalPostgresServerResource.EndpointName, scheme: "tcp")
+            .WithEndpoint(name: LocalPostgresServerResource.EndpointName, scheme: "tcp", port: FreePort(), isProxied: false)
             .OnBeforeResourceStarted(async (resource, e, ct) =>
             {
                 Directory.CreateDirectory(resource.SocketPath);
@@ -88,7 +90,7 @@ public static class LocalServerExtensions
                     context.Args.Add(arg);
                 }
 
-                context.Args.Add(postgres.PrimaryEndpoint.Property(EndpointProperty.TargetPort));
+                context.Args.Add(postgres.PrimaryEndpoint.Property(EndpointProperty.Port));
                 if (state.Ephemeral)
                 {
                     foreach (var arg in (string[])["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"])
@@ -140,7 +142,7 @@ public static class LocalServerExtensions
 
         builder.Services.AddHealthChecks().AddAsyncCheck($"{name}_check", ct => ServerHealthChecks.RabbitMQAsync(rabbit, ct));
         return builder.AddResource(rabbit)
-            .WithEndpoint(name: LocalRabbitMQServerResource.EndpointName, scheme: "tcp")
+            .WithEndpoint(name: LocalRabbitMQServerResource.EndpointName, scheme: "tcp", port: FreePort(), isProxied: false)
             .OnBeforeResourceStarted(async (resource, _, ct) =>
             {
                 Directory.CreateDirectory(Path.Combine(data, "home"));
@@ -170,9 +172,12 @@ public static class LocalServerExtensions
             {
                 var env = context.EnvironmentVariables;
                 env["HOME"] = Path.Combine(data, "home");
+                // The start script then execs the Erlang VM instead of waiting on it as a child: DCP's pid is the
+                // broker's, and SIGTERM reaches the VM, which shuts down cleanly (no shell in between).
+                env["RUNNING_UNDER_SYSTEMD"] = "true";
                 env["RABBITMQ_NODENAME"] = nodeName;
                 env["RABBITMQ_NODE_IP_ADDRESS"] = "127.0.0.1";
-                env["RABBITMQ_NODE_PORT"] = rabbit.PrimaryEndpoint.Property(EndpointProperty.TargetPort);
+                env["RABBITMQ_NODE_PORT"] = rabbit.PrimaryEndpoint.Property(EndpointProperty.Port);
                 env["RABBITMQ_DIST_PORT"] = FreePort().ToString(CultureInfo.InvariantCulture);
                 env["RABBITMQ_MNESIA_BASE"] = Path.Combine(data, "mnesia");
                 env["RABBITMQ_MNESIA_DIR"] = Path.Combine(data, "mnesia", "node");
@@ -240,7 +245,7 @@ public static class LocalServerExtensions
         }
     }
 
-    /// <summary>A free loopback port for a listener no client uses (RabbitMQ's Erlang distribution port).</summary>
+    /// <summary>A free loopback port (each server's, and RabbitMQ's Erlang distribution port).</summary>
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -26,7 +26,6 @@ public class ManifestTests
         var manifest = JsonNode.Parse(await File.ReadAllTextAsync(output))!;
         var resources = manifest["resources"]!.AsObject();
 
-        Assert.Equal("https://json.schemastore.org/aspire-8.0.json", manifest["$schema"]!.GetValue<string>());
         Assert.Equal("container.v0", resources["cache"]!["type"]!.GetValue<string>());
         Assert.Equal("container.v0", resources["postgres"]!["type"]!.GetValue<string>());
         Assert.Equal("container.v0", resources["messaging"]!["type"]!.GetValue<string>());

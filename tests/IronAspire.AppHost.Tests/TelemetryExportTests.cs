@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
+using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using IronAspire.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,22 +24,25 @@ public class TelemetryExportTests
     [Fact]
     public async Task Services_export_to_the_endpoint_the_apphost_injects_and_one_call_is_one_trace_across_router_and_analytics()
     {
-        // A minimal OTLP/HTTP collector: it keeps what each signal's endpoint receives (protobuf, kept raw).
+        // A minimal OTLP/gRPC collector (the protocol the AppHost injects, as for the dashboard): it keeps each export's
+        // protobuf message raw and answers gRPC's empty success.
         var received = new ConcurrentDictionary<string, ConcurrentBag<byte[]>>();
         var collectorBuilder = WebApplication.CreateSlimBuilder();
-        collectorBuilder.WebHost.UseUrls("http://127.0.0.1:0");
+        collectorBuilder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
         await using var collector = collectorBuilder.Build();
-        collector.MapPost("/v1/{signal}", async (string signal, HttpRequest request) =>
+        collector.MapPost("/opentelemetry.proto.collector.{signal}.v1.{service}/Export", async (string signal, HttpContext context) =>
         {
             using var body = new MemoryStream();
-            await request.Body.CopyToAsync(body);
+            await context.Request.Body.CopyToAsync(body);
             received.GetOrAdd(signal, _ => []).Add(body.ToArray());
-            return Results.Ok();
+            context.Response.ContentType = "application/grpc";
+            context.Response.AppendTrailer("grpc-status", "0");
+            await context.Response.Body.WriteAsync(new byte[5]);
         });
         await collector.StartAsync();
         var endpoint = collector.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 
-        await using var app = await IronAspireApp.StartAsync($"--ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL={endpoint}");
+        await using var app = await IronAspireApp.StartAsync($"--ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL={endpoint}");
         var traceId = System.Security.Cryptography.RandomNumberGenerator.GetBytes(16);
         using (var router = app.CreateHttpClient("router"))
         using (var call = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions"))
@@ -54,14 +59,14 @@ public class TelemetryExportTests
             received.TryGetValue(signal, out var bodies) && bodies.Any(b =>
                 b.AsSpan().IndexOf(Encoding.UTF8.GetBytes(service)) >= 0 && (trace is null || b.AsSpan().IndexOf(trace) >= 0));
 
-        for (var i = 0; i < 300 && !(Exported("traces", "router", traceId) && Exported("traces", "analytics", traceId)
+        for (var i = 0; i < 300 && !(Exported("trace", "router", traceId) && Exported("trace", "analytics", traceId)
                  && Exported("metrics", "router") && Exported("logs", "router")); i++)
         {
             await Task.Delay(100);
         }
 
-        Assert.True(Exported("traces", "router", traceId), "the Router exported spans of the call's trace");
-        Assert.True(Exported("traces", "analytics", traceId), "Analytics' consumer exported spans of the same trace");
+        Assert.True(Exported("trace", "router", traceId), "the Router exported spans of the call's trace");
+        Assert.True(Exported("trace", "analytics", traceId), "Analytics' consumer exported spans of the same trace");
         Assert.True(Exported("metrics", "router"), "metrics were exported");
         Assert.True(Exported("metrics", "IronAspire.Router"), "the Router's own meter is among them");
         Assert.True(Exported("logs", "router"), "logs were exported");

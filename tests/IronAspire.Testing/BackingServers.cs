@@ -77,15 +77,11 @@ public static class BackingServers
             throw new InvalidOperationException($"{command} on {name} failed: {result.Message}");
         }
 
-        var notifications = app.Services.GetRequiredService<ResourceNotificationService>();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        // Stop returns once the server has stopped; a started one is ready when its health check says so.
         if (command == KnownResourceCommands.StartCommand)
         {
-            await notifications.WaitForResourceHealthyAsync(name, timeout.Token);
-        }
-        else
-        {
-            await notifications.WaitForResourceAsync(name, e => e.Snapshot.State?.Text is "Exited" or "Finished" or "Stopped", timeout.Token);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+            await app.ResourceNotifications.WaitForResourceHealthyAsync(name, timeout.Token);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using IronAspire.Budget.Budgets;
 using IronAspire.Contracts.Budget;
@@ -19,7 +20,11 @@ public sealed record Settlement(string ReservationId, CommitRequest? Usage, Date
 /// </summary>
 public sealed partial class BudgetSettlement(BudgetStore store, BudgetClientFactory budget, TimeProvider time, ILogger<BudgetSettlement> logger) : Microsoft.Extensions.Hosting.BackgroundService
 {
-    private readonly Channel<Settlement> _queue = Channel.CreateUnbounded<Settlement>(new UnboundedChannelOptions { SingleReader = false });
+    // Settling (the commit, then the call's event) belongs to the call's trace, though it runs after the response.
+    private static readonly ActivitySource ActivitySource = new("IronAspire.Router.Settlement");
+
+    private readonly Channel<(Settlement Settlement, ActivityContext Call)> _queue =
+        Channel.CreateUnbounded<(Settlement, ActivityContext)>(new UnboundedChannelOptions { SingleReader = false });
     private long _pending;
 
     /// <summary>The budget store keeps a settled-by-deadline reservation a day and still records a late commit.</summary>
@@ -31,7 +36,7 @@ public sealed partial class BudgetSettlement(BudgetStore store, BudgetClientFact
     public void Enqueue(Settlement settlement)
     {
         Interlocked.Increment(ref _pending);
-        _queue.Writer.TryWrite(settlement);
+        _queue.Writer.TryWrite((settlement, Activity.Current?.Context ?? default));
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
@@ -46,8 +51,9 @@ public sealed partial class BudgetSettlement(BudgetStore store, BudgetClientFact
 
     private async Task WorkAsync(CancellationToken stoppingToken)
     {
-        await foreach (var settlement in _queue.Reader.ReadAllAsync(CancellationToken.None))
+        await foreach (var (settlement, call) in _queue.Reader.ReadAllAsync(CancellationToken.None))
         {
+            using var activity = ActivitySource.StartActivity("settle budget", ActivityKind.Internal, call);
             await SettleAsync(settlement, stoppingToken);
             Interlocked.Decrement(ref _pending);
         }
