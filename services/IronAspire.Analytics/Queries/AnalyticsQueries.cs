@@ -15,7 +15,7 @@ namespace IronAspire.Analytics.Queries;
 /// Whole UTC days before the retention horizon come from daily_usage / daily_pii, the rest from the raw tables
 /// (so totals survive retention; latency percentiles and per-model PII cover the raw window only).
 /// </summary>
-public sealed class AnalyticsQueries(AnalyticsDbContext db, IOptions<AnalyticsOptions> options, TimeProvider time)
+public sealed partial class AnalyticsQueries(AnalyticsDbContext db, IOptions<AnalyticsOptions> options, TimeProvider time)
 {
     public async Task<IReadOnlyList<UsageRow>> UsageAsync(AnalyticsFilter filter, UsageGrouping grouping, int limit, CancellationToken cancellationToken)
     {
@@ -102,7 +102,8 @@ public sealed class AnalyticsQueries(AnalyticsDbContext db, IOptions<AnalyticsOp
         return points;
     }
 
-    public async Task<IReadOnlyList<GovernanceEventEntry>> EventsAsync(string? type, DateTimeOffset? from, DateTimeOffset? to, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<GovernanceEventEntry>> EventsAsync(string? type, string? subject, DateTimeOffset? from, DateTimeOffset? to, int limit,
+        CancellationToken cancellationToken)
     {
         var parameters = new List<NpgsqlParameter> { new NpgsqlParameter<int>("limit", limit) };
         var where = new List<string> { "true" };
@@ -110,6 +111,12 @@ public sealed class AnalyticsQueries(AnalyticsDbContext db, IOptions<AnalyticsOp
         {
             where.Add("event_type = @type");
             parameters.Add(new NpgsqlParameter<string>("type", type));
+        }
+
+        if (subject is not null)
+        {
+            where.Add("subject = @subject");
+            parameters.Add(new NpgsqlParameter<string>("subject", subject));
         }
 
         if (from is not null)
