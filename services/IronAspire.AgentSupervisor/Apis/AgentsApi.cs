@@ -18,8 +18,14 @@ public static class AgentsApi
         api.MapPost("/agents/{id}/start", Start).WithName("agents.start").WithSummary("Start a stopped agent");
         api.MapPost("/agents/{id}/stop", Stop).WithName("agents.stop")
             .WithSummary("Stop an agent: SIGTERM to its process group, SIGKILL after the grace period");
+        api.MapPost("/agents/{id}/restart", Restart).WithName("agents.restart")
+            .WithSummary("Stop the agent if it runs, then start it again");
+        api.MapPut("/agents/{id}/models", SetModels).WithName("agents.models")
+            .WithSummary("Replace the models the agent may call (names or '*' patterns; empty: every model); applies to its next call");
+        api.MapPost("/agents/{id}/key", RotateKey).WithName("agents.key.rotate")
+            .WithSummary("Rotate the agent's key: a new key is returned once and the old one is refused by the Router from now on");
         api.MapPut("/agents/{id}/budget", SetBudget).WithName("agents.budget")
-            .WithSummary("Set the agent's budget limit; raising an exhausted budget lets it be started again");
+            .WithSummary("Set the agent's budget limit (and optionally its period); raising an exhausted budget lets it be started again");
         api.MapGet("/agents/{id}/logs", Logs).WithName("agents.logs").WithSummary("The last lines of the agent's stdout and stderr");
         api.MapDelete("/agents/{id}", Delete).WithName("agents.delete").WithSummary("Stop the agent and revoke its key");
         api.MapGet("/activity", Activity).WithName("activity")
@@ -63,14 +69,38 @@ public static class AgentsApi
     private static async Task<Results<Ok<AgentView>, ProblemHttpResult>> Start(string id, AgentRunner runner, IAgentBudgets budgets,
         AgentActivity activity, CancellationToken cancellationToken)
     {
-        var result = await runner.StartAsync(id, cancellationToken);
-        return result.Refusal switch
+        return await StartedAsync(id, await runner.StartAsync(id, cancellationToken), budgets, activity, cancellationToken);
+    }
+
+    private static async Task<Results<Ok<AgentView>, ProblemHttpResult>> StartedAsync(string id, StartResult result, IAgentBudgets budgets,
+        AgentActivity activity, CancellationToken cancellationToken) => result.Refusal switch
         {
             StartRefusal.NotFound => NotFound(id),
             StartRefusal.Conflict => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The agent cannot be started", detail: result.Detail),
             _ => TypedResults.Ok(await ViewAsync(result.Agent!, budgets, activity, cancellationToken)),
         };
+
+    private static async Task<Results<Ok<AgentView>, ProblemHttpResult>> Restart(string id, AgentRunner runner, IAgentBudgets budgets,
+        AgentActivity activity, CancellationToken cancellationToken) =>
+        await StartedAsync(id, await runner.RestartAsync(id, cancellationToken), budgets, activity, cancellationToken);
+
+    private static async Task<Results<Ok<AgentView>, ValidationProblem, ProblemHttpResult>> SetModels(string id, SetModelsRequest request,
+        AgentRunner runner, IAgentBudgets budgets, AgentActivity activity, CancellationToken cancellationToken)
+    {
+        if (AgentValidation.Models(request, out var errors) is not { } models)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        return await runner.SetModelsAsync(id, models, cancellationToken) is { } agent
+            ? TypedResults.Ok(await ViewAsync(agent, budgets, activity, cancellationToken))
+            : NotFound(id);
     }
+
+    private static async Task<Results<Ok<RotatedKey>, ProblemHttpResult>> RotateKey(string id, AgentRunner runner, CancellationToken cancellationToken) =>
+        await runner.RotateKeyAsync(id, cancellationToken) is { } rotated
+            ? TypedResults.Ok(new RotatedKey(id, rotated.ApiKey))
+            : NotFound(id);
 
     private static async Task<Results<Ok<AgentView>, ProblemHttpResult>> Stop(string id, AgentRunner runner, IAgentBudgets budgets,
         AgentActivity activity, CancellationToken cancellationToken) =>
@@ -88,7 +118,7 @@ public static class AgentsApi
 
         try
         {
-            return await runner.SetBudgetAsync(id, limit, cancellationToken) is { } budget
+            return await runner.SetBudgetAsync(id, limit, request.Period?.ToLowerInvariant(), cancellationToken) is { } budget
                 ? TypedResults.Ok(ToView(budget))
                 : NotFound(id);
         }
@@ -128,6 +158,6 @@ public static class AgentsApi
 
     private static BudgetView ToView(AgentBudget budget) => new(budget.Limit, budget.Spent, budget.Reserved, budget.Remaining, budget.Period);
 
-    private static ProblemHttpResult NotFound(string id) =>
+    internal static ProblemHttpResult NotFound(string id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Agent not found", detail: $"There is no agent '{id}'.");
 }

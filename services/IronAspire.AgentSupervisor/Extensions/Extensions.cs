@@ -1,4 +1,5 @@
 using IronAspire.AgentSupervisor.Apis;
+using IronAspire.AgentSupervisor.Analytics;
 using IronAspire.AgentSupervisor.Budgets;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -46,6 +47,10 @@ public static class Extensions
         services.AddSingleton<AgentKeyStore>();
         services.AddSingleton<LiveFeed>();
         services.AddSingleton<AgentActivity>();
+        services.AddSingleton<AgentOutput>();
+        services.AddSingleton<AlertBook>();
+        // The console's charts and call log: Analytics' query API, read through this service with the admin key.
+        services.AddHttpClient<AnalyticsReader>(http => http.BaseAddress = new Uri("http://analytics"));
         services.AddSingleton<AgentRunner>();
 
         // The shared bus (IronAspire.EventBus): this service's queue "{EventBus:QueuePrefix}-bus-events" (prefix
