@@ -63,6 +63,8 @@ public sealed partial class DashboardBrowserTests : IAsyncLifetime
             Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         });
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 820 } });
+        var scriptErrors = new List<string>();
+        page.PageError += (_, error) => scriptErrors.Add(error);
         await page.GotoAsync(_factory.BaseAddress.ToString());
 
         // A wrong key is refused; the right one opens the dashboard.
@@ -105,12 +107,14 @@ public sealed partial class DashboardBrowserTests : IAsyncLifetime
         Directory.CreateDirectory(ArtifactsDirectory);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactsDirectory, "dashboard.png"), FullPage = true });
 
-        // Stop from the UI: the state changes live and the processes are gone.
+        // Stop from the UI (confirmed in the console's dialog): the state changes live and the processes are gone.
         await row.Locator("button[data-action='stop']").ClickAsync();
+        await page.ClickAsync("#confirm-ok");
         await Assertions.Expect(row.Locator(".state")).ToHaveTextAsync("Stopped");
         await Assertions.Expect(row.Locator("button[data-action='start']")).ToBeVisibleAsync();
         Assert.False(AgentApiExtensions.ProcessExists(running.Pid!.Value));
         Assert.False(AgentApiExtensions.ProcessExists(child));
+        Assert.Empty(scriptErrors);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactsDirectory, "dashboard-stopped.png"), FullPage = true });
     }
 

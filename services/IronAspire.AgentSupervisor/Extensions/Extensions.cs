@@ -3,6 +3,7 @@ using IronAspire.AgentSupervisor.Analytics;
 using IronAspire.AgentSupervisor.Budgets;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.Hosting;
@@ -50,7 +51,17 @@ public static class Extensions
         services.AddSingleton<AgentOutput>();
         services.AddSingleton<AlertBook>();
         // The console's charts and call log: Analytics' query API, read through this service with the admin key.
+        // Fail fast rather than retry: a console reads again on its own, and a browser has few connections per origin to
+        // keep waiting on a slow Analytics (the default handler would hold each for up to 30 s).
+        // (The standard handler ServiceDefaults adds to every client reads its options by the name "{client}-standard".)
         services.AddHttpClient<AnalyticsReader>(http => http.BaseAddress = new Uri("http://analytics"));
+        services.Configure<HttpStandardResilienceOptions>(nameof(AnalyticsReader) + "-standard", resilience =>
+        {
+            resilience.Retry.MaxRetryAttempts = 1;
+            resilience.Retry.Delay = TimeSpan.FromMilliseconds(200);
+            resilience.AttemptTimeout.Timeout = TimeSpan.FromSeconds(5);
+            resilience.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(12);
+        });
         services.AddSingleton<AgentRunner>();
 
         // The shared bus (IronAspire.EventBus): this service's queue "{EventBus:QueuePrefix}-bus-events" (prefix
