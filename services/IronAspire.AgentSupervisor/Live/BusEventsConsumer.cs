@@ -92,7 +92,7 @@ public sealed class BusEventsConsumer(AgentActivity activity, LiveFeed feed, Age
                 Scope = exhausted.Scope.ToString(), exhausted.BudgetId, exhausted.SpentUsd, exhausted.LimitUsd, exhausted.Period,
                 exhausted.Timestamp,
             }));
-            alerts.Raise(AlertKind.BudgetExhausted, exhausted.BudgetId, "", $"{exhausted.Scope} budget exhausted",
+            alerts.Raise(AlertKind.BudgetExhausted, exhausted.BudgetId, "", $"{exhausted.Scope} budget exhausted (100 %)",
                 $"{exhausted.SpentUsd:0.######} of {exhausted.LimitUsd:0.######} USD spent ({exhausted.Period}); its agents are stopped.");
         }
 

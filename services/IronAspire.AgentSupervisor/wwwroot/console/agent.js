@@ -18,9 +18,9 @@ export const shownAgent = () => current;
 export async function openAgent(id) {
   closeAgent();
   current = id;
+  history = new Map();
   $("#agent-output").innerHTML = "";
-  $("#agent-states").innerHTML = "";
-  $("#agent-thresholds").innerHTML = "";
+  renderHistory();
   $("#agent-calls thead").innerHTML = CALL_HEADER;
   $("#agent-calls tbody").innerHTML = "";
   try {
@@ -119,36 +119,46 @@ function addLine(list, line) {
 }
 
 // ---- history, thresholds, calls, PII and spend from Analytics ----
+let history = new Map(); // key -> {kind, payload}: stored events (Analytics) merged with live ones not stored yet
+
+const KIND = { AgentStateChanged: "state", "agent.state": "state", BudgetThresholdCrossed: "threshold", "budget.threshold": "threshold",
+  BudgetExhausted: "exhausted", "budget.exhausted": "exhausted" };
+
 async function loadHistory() {
   const id = current;
   try {
     const events = await api("/v1/analytics/events" + query({ subject: id, limit: 200 }));
     if (id !== current) return;
-    $("#agent-states").innerHTML = "";
-    $("#agent-thresholds").innerHTML = "";
-    for (const e of events.slice().reverse()) historyEvent(e.type, e.payload);
+    for (const e of events) remember(e.type, e.payload);
   } catch (err) {
     $("#agent-states").innerHTML = `<li class="muted">${esc(err.message)}</li>`;
+    return;
   }
+  renderHistory();
 }
 
-/** A state change or budget event (stored, or live from the WebSocket), newest at the top. */
-export function historyEvent(type, p) {
-  if (type === "AgentStateChanged" || type === "agent.state") {
-    const li = document.createElement("li");
-    li.innerHTML = `<time>${esc(when(p.timestamp))}</time><span class="state ${stateClass(p.state)}">${esc(p.state)}</span>` +
-      `<span>${esc([p.reason, p.pid ? `pid ${p.pid}` : null, p.exitCode != null ? `exit ${p.exitCode}` : null].filter(Boolean).join(" · "))}</span>`;
-    $("#agent-states").prepend(li);
-  } else if (type === "BudgetThresholdCrossed" || type === "BudgetExhausted" || type === "budget.threshold" || type === "budget.exhausted") {
-    const exhausted = type === "BudgetExhausted" || type === "budget.exhausted";
-    const li = document.createElement("li");
-    li.className = exhausted || p.thresholdPercent >= 100 ? "critical" : "warning";
-    li.innerHTML = `<time>${esc(when(p.timestamp))}</time><strong>${exhausted ? "exhausted" : p.thresholdPercent + " %"}</strong>` +
-      `<span>${usd(p.spentUsd)} of ${usd(p.limitUsd)} · ${esc(p.period)}</span>`;
-    $("#agent-thresholds").prepend(li);
-  }
-  for (const list of [$("#agent-states"), $("#agent-thresholds")]) if (!list.children.length) list.innerHTML = `<li class="muted empty">none yet</li>`;
-  for (const list of [$("#agent-states"), $("#agent-thresholds")]) if (list.children.length > 1) list.querySelector(".empty")?.remove();
+function remember(type, p) {
+  const kind = KIND[type];
+  if (!kind) return;
+  history.set([kind, Date.parse(p.timestamp), p.state ?? "", p.thresholdPercent ?? ""].join("|"), { kind, payload: p });
+}
+
+/** A state change or budget event seen live on the WebSocket. */
+export function historyEvent(type, payload) {
+  remember(type, payload);
+  renderHistory();
+}
+
+function renderHistory() {
+  const entries = [...history.values()].sort((a, b) => Date.parse(b.payload.timestamp) - Date.parse(a.payload.timestamp));
+  const states = entries.filter((e) => e.kind === "state").map(({ payload: p }) =>
+    `<li><time>${esc(when(p.timestamp))}</time><span class="state ${stateClass(p.state)}">${esc(p.state)}</span>` +
+    `<span>${esc([p.reason, p.pid ? `pid ${p.pid}` : null, p.exitCode != null ? `exit ${p.exitCode}` : null].filter(Boolean).join(" · "))}</span></li>`);
+  const budget = entries.filter((e) => e.kind !== "state").map(({ kind, payload: p }) =>
+    `<li class="${kind === "exhausted" || p.thresholdPercent >= 100 ? "critical" : "warning"}"><time>${esc(when(p.timestamp))}</time>` +
+    `<strong>${kind === "exhausted" ? "exhausted" : p.thresholdPercent + " %"}</strong><span>${usd(p.spentUsd)} of ${usd(p.limitUsd)} · ${esc(p.period)}</span></li>`);
+  $("#agent-states").innerHTML = states.join("") || `<li class="muted">none yet</li>`;
+  $("#agent-thresholds").innerHTML = budget.join("") || `<li class="muted">none yet</li>`;
 }
 
 async function loadCalls() {
@@ -198,4 +208,4 @@ function drawSpend() {
   chart.update(times, lines);
 }
 
-export const reloadAgentAnalytics = debounce(() => { if (current) { loadCalls(); loadAnalytics(); } }, 1500);
+export const reloadAgentAnalytics = debounce(() => { if (current) { loadHistory(); loadCalls(); loadAnalytics(); } }, 1500);

@@ -23,7 +23,8 @@ export function showMessage(title, html) {
   $("#message-body").innerHTML = html;
   dialog.showModal();
   $("#message-ok").focus();
-  return new Promise((resolve) => dialog.addEventListener("close", resolve, { once: true }));
+  // Emptied on close: a key shown here is shown once, not left in the page.
+  return new Promise((resolve) => dialog.addEventListener("close", () => { $("#message-body").innerHTML = ""; resolve(); }, { once: true }));
 }
 
 export const showError = (what, err) => showMessage(what, `<p class="error">${esc(err.message)}</p>`);
