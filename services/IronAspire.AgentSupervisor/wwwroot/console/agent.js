@@ -32,7 +32,12 @@ export async function openAgent(id) {
     return;
   }
   renderAgent();
-  followOutput(id);
+  if (store.agents.get(id).external) {
+    $("#output-status").textContent = "";
+    $("#agent-output").innerHTML = `<li class="muted"><span>An external agent runs elsewhere: only its key and budget are managed here, its output is not.</span></li>`;
+  } else {
+    followOutput(id);
+  }
   await Promise.all([loadHistory(), loadCalls(), loadAnalytics()]);
 }
 

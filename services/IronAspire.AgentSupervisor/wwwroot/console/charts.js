@@ -7,8 +7,9 @@ const AXIS = { stroke: "#8b98a5", grid: { stroke: "#26313d", width: 1 }, ticks: 
 function size(el) { return { width: Math.max(200, el.clientWidth), height: el.clientWidth < 500 ? 180 : 220 }; }
 
 class Chart {
-  constructor(el, format) {
-    this.el = el; this.format = format; this.plot = null; this.signature = "";
+  /** @param integers the values are counts: whole-number ticks only */
+  constructor(el, format, integers = false) {
+    this.el = el; this.format = format; this.integers = integers; this.plot = null; this.signature = "";
     new ResizeObserver(() => this.plot && this.plot.setSize(size(this.el))).observe(el);
   }
 
@@ -27,7 +28,18 @@ class Chart {
 }
 
 const timeAxis = () => ({ ...AXIS });
-const valueAxis = (format) => ({ ...AXIS, size: 64, values: (u, ticks) => ticks.map(format) });
+// Half a bucket of room at each end, so the first and last bars (and points) are drawn whole.
+const timeScale = (times) => {
+  const half = times.length > 1 ? (times[1] - times[0]) / 2 : 30;
+  return { time: true, range: (u, min, max) => [min - half, max + half] };
+};
+// Wide enough for the longest label ("$0.000300"), at about 7 px a character.
+const valueAxis = (format, integers) => ({
+  ...AXIS,
+  values: (u, ticks) => ticks.map(format),
+  size: (u, values) => 18 + 7 * Math.max(3, ...(values || []).map((v) => String(v).length)),
+  ...(integers ? { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 1e6] } : {}),
+});
 
 /**
  * Stacked bars: one group per series, each bucket's bar split by group. Drawn as cumulative bars, largest first,
@@ -51,8 +63,8 @@ export class StackedBars extends Chart {
     })));
     const options = {
       series,
-      axes: [timeAxis(), valueAxis(this.format)],
-      scales: { x: { time: true }, y: { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+      axes: [timeAxis(), valueAxis(this.format, this.integers)],
+      scales: { x: timeScale(times), y: { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] } },
       legend: { live: true },
       cursor: { points: { show: false } },
     };
@@ -72,11 +84,11 @@ export class Lines extends Chart {
         dash: l.dash,
         fill: l.fill,
         spanGaps: !!l.spanGaps,
-        points: { show: false },
+        points: { size: 7, fill: l.color || PALETTE[i % PALETTE.length] },
         value: (u, v) => (v == null ? "–" : this.format(v)),
       }))),
-      axes: [timeAxis(), valueAxis(this.format)],
-      scales: { x: { time: true }, y: { range: (u, min, max) => [0, max > 0 ? max * 1.15 : 1] } },
+      axes: [timeAxis(), valueAxis(this.format, this.integers)],
+      scales: { x: timeScale(times), y: { range: (u, min, max) => [0, max > 0 ? max * 1.15 : 1] } },
     };
     this.draw(lines.map((l) => l.label).join("\u0000"), options, [times, ...lines.map((l) => l.values)]);
   }
@@ -90,8 +102,11 @@ export function bucketTimes(window) {
   return times;
 }
 
-/** Groups breakdown points ({start, key, ...}) into series over the given bucket times; the most significant groups first. */
-export function groupSeries(times, points, metric, maxGroups = 7) {
+/**
+ * Groups breakdown points ({start, key, ...}) into series over the given bucket times, the most significant groups
+ * first; <label> names a group key for the legend (an agent id by its name).
+ */
+export function groupSeries(times, points, metric, label = (key) => key, maxGroups = 7) {
   const index = new Map(times.map((t, i) => [t, i]));
   const byKey = new Map();
   for (const p of points) {
@@ -100,11 +115,11 @@ export function groupSeries(times, points, metric, maxGroups = 7) {
     if (!byKey.has(p.key)) byKey.set(p.key, new Array(times.length).fill(0));
     byKey.get(p.key)[i] += Number(p[metric]) || 0;
   }
-  let groups = [...byKey.entries()].map(([label, values]) => ({ label: label || "(none)", values, total: values.reduce((s, v) => s + v, 0) }))
+  let groups = [...byKey.entries()].map(([key, values]) => ({ key, label: key ? label(key) : "(none)", values, total: values.reduce((s, v) => s + v, 0) }))
     .sort((a, b) => b.total - a.total);
   if (groups.length > maxGroups) {
     const rest = groups.slice(maxGroups - 1);
-    groups = groups.slice(0, maxGroups - 1).concat([{ label: "other", values: times.map((_, i) => rest.reduce((s, g) => s + g.values[i], 0)) }]);
+    groups = groups.slice(0, maxGroups - 1).concat([{ key: "", label: "other", values: times.map((_, i) => rest.reduce((s, g) => s + g.values[i], 0)) }]);
   }
   return groups;
 }

@@ -15,9 +15,9 @@ let loading = 0;
 function ensureCharts() {
   charts ??= {
     spend: new StackedBars($("#chart-spend"), usd),
-    calls: new StackedBars($("#chart-calls"), (v) => count(Math.round(v))),
+    calls: new StackedBars($("#chart-calls"), (v) => count(Math.round(v)), true),
     latency: new Lines($("#chart-latency"), ms),
-    failures: new StackedBars($("#chart-failures"), (v) => count(Math.round(v))),
+    failures: new StackedBars($("#chart-failures"), (v) => count(Math.round(v)), true),
   };
   return charts;
 }
@@ -86,9 +86,10 @@ export function renderCharts() {
     return;
   }
   const times = bucketTimes(data.window);
-  const spend = groupSeries(times, data.breakdown, "costUsd");
+  const label = store.stackBy === "agent" ? agentName : undefined;
+  const spend = groupSeries(times, data.breakdown, "costUsd", label);
   c.spend.update(times, spend);
-  c.calls.update(times, groupSeries(times, data.breakdown, "requests"));
+  c.calls.update(times, groupSeries(times, data.breakdown, "requests", label));
   c.failures.update(times, groupSeries(times, data.failureSeries, "failures"), "No failures in this range.");
   const index = new Map(data.series.map((p) => [new Date(p.start).getTime() / 1000, p]));
   c.latency.update(times, [
@@ -97,7 +98,7 @@ export function renderCharts() {
   ], "No completed calls in this range.");
   // Totals drawn, for a glance in the DOM (and the browser tests).
   $("#chart-spend").dataset.total = spend.reduce((s, g) => s + g.values.reduce((a, b) => a + b, 0), 0).toFixed(9);
-  $("#chart-spend").dataset.groups = spend.map((g) => g.label).join(",");
+  $("#chart-spend").dataset.groups = spend.map((g) => g.key).join(",");
 }
 
 const redrawCharts = debounce(renderCharts, 500);
