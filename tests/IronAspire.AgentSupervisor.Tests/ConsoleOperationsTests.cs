@@ -23,22 +23,15 @@ public sealed class ConsoleOperationsTests : IAsyncLifetime
 
     private static string Script(string name) => Path.Combine(AppContext.BaseDirectory, "scripts", name);
 
+    private RoutedSupervisor _app = null!;
+
     public async Task InitializeAsync()
     {
-        _bus = await TestBus.StartAsync();
-        var budget = await BudgetServiceHost.StartAsync();
-        _redis = await ConnectionMultiplexer.ConnectAsync(await Hosting.Testing.BackingServers.RedisAsync());
-        _router = await FakeRouter.StartAsync(_redis, new BudgetClient(budget.CreateClient()), _bus);
-        _factory = await SupervisorFactory.StartAsync(_router.BaseUrl, null, null, null, budget);
+        _app = await RoutedSupervisor.StartAsync();
+        (_factory, _router, _bus, _redis) = (_app.Supervisor, _app.Router, _app.Bus, _app.Redis);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _factory.DisposeAsync();
-        await _router.DisposeAsync();
-        await _bus.DisposeAsync();
-        await _redis.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _app.DisposeAsync();
 
     [Fact]
     public async Task Rotating_the_key_gives_a_new_key_once_and_the_router_refuses_the_old_one()

@@ -20,21 +20,15 @@ public sealed partial class DashboardBrowserTests : IAsyncLifetime
     private TestBus _bus = null!;
     private FakeRouter _router = null!;
 
+    private RoutedSupervisor _app = null!;
+
     public async Task InitializeAsync()
     {
-        _bus = await TestBus.StartAsync();
-        var budget = await BudgetServiceHost.StartAsync();
-        var redis = await ConnectionMultiplexer.ConnectAsync(await Hosting.Testing.BackingServers.RedisAsync());
-        _router = await FakeRouter.StartAsync(redis, new BudgetClient(budget.CreateClient()), _bus);
-        _factory = await SupervisorFactory.StartAsync(_router.BaseUrl, null, null, null, budget);
+        _app = await RoutedSupervisor.StartAsync();
+        (_factory, _router, _bus) = (_app.Supervisor, _app.Router, _app.Bus);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _factory.DisposeAsync();
-        await _router.DisposeAsync();
-        await _bus.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _app.DisposeAsync();
 
     /// <summary>Where the screenshot goes: $IRONASPIRE_TEST_ARTIFACTS, else TestResults beside the test assembly.</summary>
     public static string ArtifactsDirectory =>
