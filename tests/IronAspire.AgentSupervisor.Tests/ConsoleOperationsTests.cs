@@ -4,7 +4,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using IronAspire.AgentSupervisor.Apis;
 using IronAspire.Contracts.Agents;
-using IronAspire.Contracts.Budget;
 using IronAspire.Contracts.Events;
 using StackExchange.Redis;
 

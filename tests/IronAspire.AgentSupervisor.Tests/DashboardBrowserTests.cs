@@ -1,10 +1,8 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
-using IronAspire.Contracts.Budget;
 using IronAspire.Contracts.Events;
 using Microsoft.Playwright;
-using StackExchange.Redis;
 
 namespace IronAspire.AgentSupervisor.Tests;
 

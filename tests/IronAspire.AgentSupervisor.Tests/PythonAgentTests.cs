@@ -5,7 +5,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using IronAspire.Contracts.Agents;
-using IronAspire.Contracts.Budget;
 using IronAspire.Contracts.Events;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
