@@ -1,10 +1,8 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
-using IronAspire.Contracts.Budget;
 using IronAspire.Contracts.Events;
 using Microsoft.Playwright;
-using StackExchange.Redis;
 
 namespace IronAspire.AgentSupervisor.Tests;
 
@@ -20,21 +18,15 @@ public sealed partial class DashboardBrowserTests : IAsyncLifetime
     private TestBus _bus = null!;
     private FakeRouter _router = null!;
 
+    private RoutedSupervisor _app = null!;
+
     public async Task InitializeAsync()
     {
-        _bus = await TestBus.StartAsync();
-        var budget = await BudgetServiceHost.StartAsync();
-        var redis = await ConnectionMultiplexer.ConnectAsync(await IronAspire.Testing.BackingServers.RedisAsync());
-        _router = await FakeRouter.StartAsync(redis, new BudgetClient(budget.CreateClient()), _bus);
-        _factory = await SupervisorFactory.StartAsync(_router.BaseUrl, null, null, null, budget);
+        _app = await RoutedSupervisor.StartAsync();
+        (_factory, _router, _bus) = (_app.Supervisor, _app.Router, _app.Bus);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _factory.DisposeAsync();
-        await _router.DisposeAsync();
-        await _bus.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _app.DisposeAsync();
 
     /// <summary>Where the screenshot goes: $IRONASPIRE_TEST_ARTIFACTS, else TestResults beside the test assembly.</summary>
     public static string ArtifactsDirectory =>
@@ -63,6 +55,8 @@ public sealed partial class DashboardBrowserTests : IAsyncLifetime
             Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         });
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 820 } });
+        var scriptErrors = new List<string>();
+        page.PageError += (_, error) => scriptErrors.Add(error);
         await page.GotoAsync(_factory.BaseAddress.ToString());
 
         // A wrong key is refused; the right one opens the dashboard.
@@ -105,12 +99,14 @@ public sealed partial class DashboardBrowserTests : IAsyncLifetime
         Directory.CreateDirectory(ArtifactsDirectory);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactsDirectory, "dashboard.png"), FullPage = true });
 
-        // Stop from the UI: the state changes live and the processes are gone.
+        // Stop from the UI (confirmed in the console's dialog): the state changes live and the processes are gone.
         await row.Locator("button[data-action='stop']").ClickAsync();
+        await page.ClickAsync("#confirm-ok");
         await Assertions.Expect(row.Locator(".state")).ToHaveTextAsync("Stopped");
         await Assertions.Expect(row.Locator("button[data-action='start']")).ToBeVisibleAsync();
         Assert.False(AgentApiExtensions.ProcessExists(running.Pid!.Value));
         Assert.False(AgentApiExtensions.ProcessExists(child));
+        Assert.Empty(scriptErrors);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactsDirectory, "dashboard-stopped.png"), FullPage = true });
     }
 

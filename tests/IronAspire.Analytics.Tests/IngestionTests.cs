@@ -114,44 +114,6 @@ public sealed class IngestionTests
     }
 
     [Fact]
-    public async Task Recorded_calls_are_listed_one_by_one_newest_first_with_filters()
-    {
-        var run = Unique("calls");
-        await using var analytics = await (await AnalyticsServiceFactory.CreateAsync(run)).StartedAsync();
-        await using var publisher = await TestPublisher.StartAsync();
-        var events = new TestEvents(run);
-        var start = DateTimeOffset.UtcNow.AddMinutes(-30);
-        foreach (var e in Enumerable.Range(0, 30).SelectMany(i => events.Call(i, start.AddSeconds(i))))
-        {
-            await Publish(publisher, e);
-        }
-
-        var client = analytics.CreateClient();
-        await client.WaitForRequestsAsync($"?projectId=proj-{run}", events.Requests, Timeout);
-
-        var agent = events.Agent(0);
-        var expected = events.Completed.Select(c => (c.EventId, c.AgentId, c.Model, c.CostUsd, c.OutputTokens, c.Timestamp, Failed: false))
-            .Concat(events.Failed.Select(f => (f.EventId, f.AgentId, f.Model, f.CostUsd, f.OutputTokens, f.Timestamp, Failed: true)))
-            .Where(c => c.AgentId == agent).OrderByDescending(c => c.Timestamp).ToList();
-        var all = (await client.GetFromJsonAsync<List<RecordedCall>>($"/v1/analytics/calls?agentId={agent}&limit=1000"))!;
-        Assert.Equal(expected.Select(c => c.EventId), all.Select(c => c.EventId));
-        Assert.Equal(expected.Select(c => c.CostUsd), all.Select(c => c.CostUsd));
-        Assert.Equal(expected.Select(c => c.Failed), all.Select(c => c.Failed));
-        Assert.All(all, c => Assert.Equal("proj-" + run, c.ProjectId));
-
-        var newest = await client.GetFromJsonAsync<List<RecordedCall>>($"/v1/analytics/calls?agentId={agent}&limit=3");
-        Assert.Equal(expected.Take(3).Select(c => c.EventId), newest!.Select(c => c.EventId));
-
-        var model = await client.GetFromJsonAsync<List<RecordedCall>>($"/v1/analytics/calls?projectId=proj-{run}&model=gpt-4o&limit=1000");
-        Assert.Equal(events.Completed.Count(c => c.Model == "gpt-4o") + events.Failed.Count(f => f.Model == "gpt-4o"), model!.Count);
-        Assert.All(model, c => Assert.Equal("gpt-4o", c.Model));
-
-        var window = await client.GetFromJsonAsync<List<RecordedCall>>(
-            $"/v1/analytics/calls?projectId=proj-{run}&from={Uri.EscapeDataString(start.AddSeconds(10).ToString("o"))}&to={Uri.EscapeDataString(start.AddSeconds(20).ToString("o"))}");
-        Assert.Equal(10, window!.Count);
-    }
-
-    [Fact]
     public async Task Budget_circuit_and_agent_events_are_stored_once()
     {
         var run = Unique("gov");

@@ -11,7 +11,8 @@ public sealed record NewAgent(
     string? ProjectId,
     RestartPolicy Restart,
     int MaxRestarts,
-    List<string> Models);
+    List<string> Models,
+    string? BudgetPeriod = null);
 
 public enum StartRefusal
 {

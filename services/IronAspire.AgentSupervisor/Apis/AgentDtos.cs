@@ -11,13 +11,23 @@ public sealed record CreateAgentRequest(
     string? ProjectId,
     string? Restart,
     int? MaxRestarts,
-    List<string>? Models = null);
+    List<string>? Models = null,
+    string? BudgetPeriod = null);
 
 /// <summary>The agent key appears here only; it is stored as a hash.</summary>
 public sealed record CreatedAgent(string Id, string Name, string State, string ApiKey, string RouterBaseUrl, string OpenAIBaseUrl, string AnthropicBaseUrl);
 
-/// <summary>PUT /v1/agents/{id}/budget: the new limit in USD (<c>budgetUsd</c>, or <c>limitUsd</c> as the Budget service names it).</summary>
-public sealed record SetBudgetRequest(decimal? BudgetUsd, decimal? LimitUsd);
+/// <summary>
+/// PUT /v1/agents/{id}/budget: the new limit in USD (<c>budgetUsd</c>, or <c>limitUsd</c> as the Budget service names it)
+/// and optionally a new period (lifetime, daily, monthly; absent: unchanged).
+/// </summary>
+public sealed record SetBudgetRequest(decimal? BudgetUsd, decimal? LimitUsd, string? Period = null);
+
+/// <summary>PUT /v1/agents/{id}/models: the models (names or '*' patterns) the agent may call; empty: every model.</summary>
+public sealed record SetModelsRequest(List<string>? Models);
+
+/// <summary>POST /v1/agents/{id}/key: the agent's new key, shown only here; the previous one no longer works.</summary>
+public sealed record RotatedKey(string Id, string ApiKey);
 
 public sealed record BudgetView(decimal Limit, decimal Spent, decimal Reserved, decimal Remaining, string Period);
 
@@ -55,7 +65,8 @@ public sealed record RouterView(string RouterBaseUrl, string OpenAIBaseUrl, stri
     public static RouterView Of(string routerBaseUrl) => new(routerBaseUrl, routerBaseUrl + "/v1", routerBaseUrl);
 }
 
-public sealed record CallsView(string AgentId, IReadOnlyList<IronAspire.Contracts.Analytics.RecordedCall> Calls);
+/// <summary>GET /v1/agents/{id}/calls: a page of the agent's call log from Analytics; <see cref="Next"/> continues with older calls.</summary>
+public sealed record CallsView(string AgentId, IReadOnlyList<IronAspire.Contracts.Analytics.CallEntry> Calls, string? Next);
 
 public sealed record LogsView(string AgentId, IReadOnlyList<LogLine> Lines);
 

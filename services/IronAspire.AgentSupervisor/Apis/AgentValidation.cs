@@ -14,6 +14,7 @@ internal static class AgentValidation
         }
 
         Budget(errors, "budgetUsd", request.BudgetUsd);
+        Period(errors, "budgetPeriod", request.BudgetPeriod);
         if (request.ProjectId is not null && !IsId(request.ProjectId))
         {
             errors["projectId"] = ["projectId is 1-200 characters, without ':' '|' or control characters."];
@@ -56,10 +57,7 @@ internal static class AgentValidation
             errors["args"] = ["args: at most 1000 strings, without NUL characters."];
         }
 
-        if (request.Models is { } models && (models.Count > 100 || !models.All(IsModelPattern)))
-        {
-            errors["models"] = ["models: at most 100 model names or patterns ('*' for any run of characters), each 1-200 letters, digits and - . _ : / @ *."];
-        }
+        Models(errors, request.Models);
 
         if (request.Env is { } env && env.Any(e => e.Key.Length == 0 || e.Key.Contains('=') || e.Key.Contains('\0') || e.Value is null || e.Value.Contains('\0')))
         {
@@ -70,7 +68,38 @@ internal static class AgentValidation
             ? null
             : new NewAgent(request.Name!.Trim(), request.Command, request.Args ?? [], request.WorkingDirectory,
                 request.Env ?? [], request.BudgetUsd!.Value, request.ProjectId, restart!.Value, request.MaxRestarts ?? 0,
-                request.Models?.Distinct(StringComparer.OrdinalIgnoreCase).ToList() ?? []);
+                Distinct(request.Models), request.BudgetPeriod?.ToLowerInvariant());
+    }
+
+    public static List<string>? Models(SetModelsRequest request, out Dictionary<string, string[]> errors)
+    {
+        errors = [];
+        if (request.Models is null)
+        {
+            errors["models"] = ["models is required: a list of model names or patterns, empty for every model."];
+            return null;
+        }
+
+        Models(errors, request.Models);
+        return errors.Count > 0 ? null : Distinct(request.Models);
+    }
+
+    private static void Models(Dictionary<string, string[]> errors, List<string>? models)
+    {
+        if (models is not null && (models.Count > 100 || !models.All(IsModelPattern)))
+        {
+            errors["models"] = ["models: at most 100 model names or patterns ('*' for any run of characters), each 1-200 letters, digits and - . _ : / @ *."];
+        }
+    }
+
+    private static List<string> Distinct(List<string>? models) => models?.Distinct(StringComparer.OrdinalIgnoreCase).ToList() ?? [];
+
+    private static void Period(Dictionary<string, string[]> errors, string field, string? period)
+    {
+        if (period is not null && period.ToLowerInvariant() is not ("lifetime" or "daily" or "monthly"))
+        {
+            errors[field] = [$"{field} is lifetime, daily or monthly (UTC)."];
+        }
     }
 
     public static decimal? Budget(SetBudgetRequest request, out Dictionary<string, string[]> errors)
@@ -78,6 +107,7 @@ internal static class AgentValidation
         errors = [];
         var limit = request.BudgetUsd ?? request.LimitUsd;
         Budget(errors, "budgetUsd", limit);
+        Period(errors, "period", request.Period);
         return errors.Count > 0 ? null : limit;
     }
 

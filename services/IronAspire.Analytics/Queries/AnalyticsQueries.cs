@@ -16,7 +16,7 @@ namespace IronAspire.Analytics.Queries;
 /// (so totals survive retention; latency percentiles and per-model PII cover the raw window only).
 /// The one listing of rows, <see cref="CallsAsync"/>, is bounded by its limit.
 /// </summary>
-public sealed class AnalyticsQueries(AnalyticsDbContext db, IOptions<AnalyticsOptions> options, TimeProvider time)
+public sealed partial class AnalyticsQueries(AnalyticsDbContext db, IOptions<AnalyticsOptions> options, TimeProvider time)
 {
     public async Task<IReadOnlyList<UsageRow>> UsageAsync(AnalyticsFilter filter, UsageGrouping grouping, int limit, CancellationToken cancellationToken)
     {
@@ -103,47 +103,8 @@ public sealed class AnalyticsQueries(AnalyticsDbContext db, IOptions<AnalyticsOp
         return points;
     }
 
-    /// <summary>The filtered calls, newest first, at most <paramref name="limit"/> (raw rows: the retention window only).</summary>
-    public async Task<IReadOnlyList<RecordedCall>> CallsAsync(AnalyticsFilter filter, int limit, CancellationToken cancellationToken)
-    {
-        var calls = db.LlmRequests.AsNoTracking();
-        if (filter.AgentId is { } agentId)
-        {
-            calls = calls.Where(r => r.AgentId == agentId);
-        }
-
-        if (filter.ProjectId is { } projectId)
-        {
-            calls = calls.Where(r => r.ProjectId == projectId);
-        }
-
-        if (filter.Provider is { } provider)
-        {
-            calls = calls.Where(r => r.Provider == provider);
-        }
-
-        if (filter.Model is { } model)
-        {
-            calls = calls.Where(r => r.Model == model);
-        }
-
-        if (filter.From is { } from)
-        {
-            calls = calls.Where(r => r.Timestamp >= from.ToUniversalTime());
-        }
-
-        if (filter.To is { } to)
-        {
-            calls = calls.Where(r => r.Timestamp < to.ToUniversalTime());
-        }
-
-        return await calls.OrderByDescending(r => r.Timestamp).ThenBy(r => r.EventId).Take(limit)
-            .Select(r => new RecordedCall(r.EventId, r.RequestId, r.AgentId, r.ProjectId, r.Provider, r.Model, r.Failed, r.ErrorType,
-                r.StatusCode, r.InputTokens, r.CachedInputTokens, r.OutputTokens, r.CostUsd, r.LatencyMs, r.Streamed, r.Timestamp))
-            .ToListAsync(cancellationToken);
-    }
-
-    public async Task<IReadOnlyList<GovernanceEventEntry>> EventsAsync(string? type, DateTimeOffset? from, DateTimeOffset? to, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<GovernanceEventEntry>> EventsAsync(string? type, string? subject, DateTimeOffset? from, DateTimeOffset? to, int limit,
+        CancellationToken cancellationToken)
     {
         var parameters = new List<NpgsqlParameter> { new NpgsqlParameter<int>("limit", limit) };
         var where = new List<string> { "true" };
@@ -151,6 +112,12 @@ public sealed class AnalyticsQueries(AnalyticsDbContext db, IOptions<AnalyticsOp
         {
             where.Add("event_type = @type");
             parameters.Add(new NpgsqlParameter<string>("type", type));
+        }
+
+        if (subject is not null)
+        {
+            where.Add("subject = @subject");
+            parameters.Add(new NpgsqlParameter<string>("subject", subject));
         }
 
         if (from is not null)

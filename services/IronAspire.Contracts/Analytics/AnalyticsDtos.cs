@@ -52,8 +52,8 @@ public sealed record UsagePoint(
 /// <summary>One stored budget, circuit or agent event (GET /v1/analytics/events).</summary>
 public sealed record GovernanceEventEntry(Guid EventId, string Type, string Subject, DateTimeOffset Timestamp, System.Text.Json.JsonElement Payload);
 
-/// <summary>One recorded call (GET /v1/analytics/calls), newest first; raw rows only, so the retention window bounds it.</summary>
-public sealed record RecordedCall(
+/// <summary>One call of GET /v1/analytics/calls: what happened, never what was said (no prompt, response or PII value).</summary>
+public sealed record CallEntry(
     Guid EventId,
     string RequestId,
     string AgentId,
@@ -68,5 +68,18 @@ public sealed record RecordedCall(
     long OutputTokens,
     decimal CostUsd,
     double LatencyMs,
+    double? TimeToFirstByteMs,
     bool Streamed,
     DateTimeOffset Timestamp);
+
+/// <summary>A page of calls, newest first; <see cref="Next"/> is the cursor of the following (older) page, null on the last one.</summary>
+public sealed record CallPage(IReadOnlyList<CallEntry> Items, string? Next);
+
+/// <summary>GET /v1/analytics/calls/{eventId}: the call and the PII entity counts by type found in it.</summary>
+public sealed record CallDetails(CallEntry Call, IReadOnlyDictionary<string, long> PiiDetections);
+
+/// <summary>One bucket of one group of GET /v1/analytics/timeseries/breakdown (group = a model, agent, provider or error type).</summary>
+public sealed record BreakdownPoint(DateTimeOffset Start, string Key, long Requests, long Failures, long Tokens, decimal CostUsd);
+
+/// <summary>One entry of GET /v1/analytics/failures: failed calls with that error code (budget_exceeded, rate_limit_exceeded, ...).</summary>
+public sealed record FailureCount(string ErrorType, long Failures);
