@@ -15,7 +15,14 @@ public sealed class LlmProvider(ProviderOptions options, HttpMessageInvoker invo
     public HttpMessageInvoker Invoker => invoker;
     public ProviderCircuit Circuit => circuit;
 
-    public bool Serves(string model) => ModelPattern.MatchesAny(options.Models, model);
+    /// <summary>Patterns starting with <c>!</c> exclude: <c>["*", "!claude-*"]</c> is every model but Claude's.</summary>
+    private readonly string[] _included = options.Models.Where(m => !m.StartsWith('!')).ToArray();
+    private readonly string[] _excluded = options.Models.Where(m => m.StartsWith('!')).Select(m => m[1..]).ToArray();
+
+    /// <summary>The patterns of the models it serves (exclusions left out), as GET /v1/models lists them.</summary>
+    public IReadOnlyList<string> ServedPatterns => _included;
+
+    public bool Serves(string model) => ModelPattern.MatchesAny(_included, model) && !ModelPattern.MatchesAny(_excluded, model);
 
     /// <summary>True while the breaker rejects calls without trying the provider.</summary>
     public bool IsRejecting => circuit.IsRejecting;

@@ -21,6 +21,12 @@ public sealed class RouterOptions
     /// <summary>Per-model output caps overriding <see cref="DefaultMaxOutputTokens"/> (glob patterns allowed).</summary>
     public Dictionary<string, int> MaxOutputTokensByModel { get; set; } = [];
 
+    /// <summary>
+    /// Per-model fallback models (glob pattern → models tried in order when every provider of the requested model is
+    /// open or failing), e.g. <c>"gpt-4o": ["claude-sonnet-4"]</c>. A fallback model may be served in the other API.
+    /// </summary>
+    public Dictionary<string, List<string>> ModelFallbacks { get; set; } = [];
+
     /// <summary>How long a resolved agent key is cached; a revoked key stops working within this time (must be under 5 s).</summary>
     [Range(0, 4.5)]
     public double KeyCacheSeconds { get; set; } = 2;

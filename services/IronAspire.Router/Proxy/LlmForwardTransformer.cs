@@ -23,7 +23,9 @@ internal sealed class LlmForwardTransformer(
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
 
-        proxyRequest.RequestUri = new Uri(provider.BaseUrl + call.Operation.UpstreamPath + httpContext.Request.QueryString.Value);
+        // A translated call goes to the other API's path; the client's query string belongs to its own API.
+        var query = call.Translated ? "" : httpContext.Request.QueryString.Value;
+        proxyRequest.RequestUri = new Uri(provider.BaseUrl + call.UpstreamOperation.UpstreamPath + query);
 
         var headers = proxyRequest.Headers;
         headers.Remove("Authorization");
@@ -88,6 +90,7 @@ internal sealed class LlmForwardTransformer(
         var response = httpContext.Response;
         response.Headers["x-request-id"] = call.RequestId;
         response.Headers["x-ironaspire-provider"] = provider.Name;
+        response.Headers["x-ironaspire-model"] = call.ServingModel;
 
         await relay.RelayAsync(httpContext, proxyResponse, call, cancellationToken);
         return false;
