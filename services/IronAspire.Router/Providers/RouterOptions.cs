@@ -36,6 +36,18 @@ public sealed class RouterOptions
     public RouterBudgetOptions Budget { get; set; } = new();
 
     public ProviderResilienceOptions Resilience { get; set; } = new();
+
+    public RateLimitOptions RateLimits { get; set; } = new();
+}
+
+public sealed class RateLimitOptions
+{
+    /// <summary>Enforce agents' rate limits (off only for a Router in front of which something else limits).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>The sliding window the per-minute limits count over; 60 s except in tests, which shorten it to see it recover.</summary>
+    [Range(0.1, 3600)]
+    public double WindowSeconds { get; set; } = 60;
 }
 
 public sealed class ProviderTimeouts

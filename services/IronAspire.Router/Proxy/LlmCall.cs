@@ -62,6 +62,9 @@ public sealed class LlmCall(string requestId, AgentIdentity agent, LlmOperation 
     /// </summary>
     public decimal? BudgetRemainingUsd { get; set; }
 
+    /// <summary>Where the agent stands against its rate limits (the x-ratelimit-* headers); null when it has none.</summary>
+    public RateLimits.RateLimitState? RateLimit { get; set; }
+
     public bool Succeeded => ErrorType is null && StatusCode is >= 200 and < 300;
 
     /// <summary>

@@ -91,6 +91,8 @@ internal sealed class LlmForwardTransformer(
         response.Headers["x-request-id"] = call.RequestId;
         response.Headers["x-ironaspire-provider"] = provider.Name;
         response.Headers["x-ironaspire-model"] = call.ServingModel;
+        // The agent's own limits, not the provider's (which count IronAspire's whole account).
+        call.RateLimit?.WriteTo(response.Headers);
 
         await relay.RelayAsync(httpContext, proxyResponse, call, cancellationToken);
         return false;

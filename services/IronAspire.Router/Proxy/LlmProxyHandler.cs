@@ -4,6 +4,7 @@ using IronAspire.Router.Auth;
 using IronAspire.Router.Errors;
 using IronAspire.Router.Governance;
 using IronAspire.Router.Providers;
+using IronAspire.Router.RateLimits;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -26,6 +27,7 @@ internal sealed partial class LlmProxyHandler(
     IHttpForwarder forwarder,
     ResponseRelay relay,
     CallGovernance governance,
+    AgentRateLimiter rateLimiter,
     IOptions<RouterOptions> options,
     RouterMetrics metrics,
     TimeProvider time,
@@ -124,17 +126,40 @@ internal sealed partial class LlmProxyHandler(
             return;
         }
 
-        call.ServingModel = routes[0].Model;
-        var admission = await governance.AdmitAsync(call, bodies[0], context.RequestAborted);
-        if (admission is not null)
+        // Rate limits before the budget: a call refused for going too fast holds nothing.
+        var (lease, rateRefusal) = operation.Billable ? await rateLimiter.AdmitAsync(call) : (null, null);
+        if (rateRefusal is not null)
         {
-            await admission.WriteAsync(context, dialect);
-            governance.Finish(call, admission.Code, admission.Status);
+            call.RateLimit?.WriteTo(context.Response.Headers);
+            await rateRefusal.WriteAsync(context, dialect);
+            governance.Finish(call, rateRefusal.Code, rateRefusal.Status);
             return;
         }
 
-        await ForwardAsync(context, call, routes, bodies);
-        governance.Finish(call, call.ErrorType, call.StatusCode);
+        try
+        {
+            call.ServingModel = routes[0].Model;
+            var admission = await governance.AdmitAsync(call, bodies[0], context.RequestAborted);
+            if (admission is not null)
+            {
+                await admission.WriteAsync(context, dialect);
+                governance.Finish(call, admission.Code, admission.Status);
+                return;
+            }
+
+            await ForwardAsync(context, call, routes, bodies);
+            governance.Finish(call, call.ErrorType, call.StatusCode);
+        }
+        finally
+        {
+            // However the call ended (answered, failed, refused, client gone): its slot is freed and its tokens counted.
+            if (lease is not null)
+            {
+                var usage = call.BillableUsage();
+                await rateLimiter.EndAsync(lease, usage.InputTokens + usage.OutputTokens);
+            }
+        }
+
         metrics.Requests.Add(1,
             new KeyValuePair<string, object?>("provider", call.Provider?.Name),
             new KeyValuePair<string, object?>("model", model),
