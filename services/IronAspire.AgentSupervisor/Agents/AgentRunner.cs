@@ -42,6 +42,9 @@ public sealed partial class AgentRunner(
             WorkingDirectory = request.WorkingDirectory,
             Env = request.Env,
             Models = request.Models,
+            RequestsPerMinute = request.Limits?.RequestsPerMinute,
+            TokensPerMinute = request.Limits?.TokensPerMinute,
+            MaxConcurrent = request.Limits?.MaxConcurrent,
             Restart = request.Restart,
             MaxRestarts = request.MaxRestarts,
             KeyHash = AgentKeyFormat.Hash(apiKey),
@@ -141,6 +144,35 @@ public sealed partial class AgentRunner(
         }
 
         return budget;
+    }
+
+    /// <summary>
+    /// Replaces the agent's rate limits: stored, then written to its key records (the agent key and the current run's),
+    /// so the Router applies them within its key cache time. Null when there is no such agent.
+    /// </summary>
+    public async Task<AgentRecord?> SetLimitsAsync(string agentId, AgentLimits limits, CancellationToken cancellationToken)
+    {
+        var runtime = Runtime(agentId);
+        using var _ = await runtime.Gate.LockAsync(cancellationToken);
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<SupervisorDbContext>();
+        var agent = await db.Agents.FirstOrDefaultAsync(a => a.Id == agentId, cancellationToken);
+        if (agent is null)
+        {
+            return null;
+        }
+
+        agent.RequestsPerMinute = limits.RequestsPerMinute;
+        agent.TokensPerMinute = limits.TokensPerMinute;
+        agent.MaxConcurrent = limits.MaxConcurrent;
+        await db.SaveChangesAsync(cancellationToken);
+        await keys.PublishAsync(agent.KeyHash, agent);
+        if (agent.RunKeyHash is { } runKey && agent.State.IsActive())
+        {
+            await keys.PublishAsync(runKey, agent);
+        }
+
+        return agent;
     }
 
     /// <summary>Stops the agent, revokes its key and forgets it. False when there is no such agent.</summary>

@@ -1,3 +1,5 @@
+using IronAspire.Contracts.Agents;
+
 namespace IronAspire.AgentSupervisor.Apis;
 
 /// <summary>POST /v1/agents. Without a command it registers an external agent (a key and a budget for an application running elsewhere).</summary>
@@ -11,7 +13,12 @@ public sealed record CreateAgentRequest(
     string? ProjectId,
     string? Restart,
     int? MaxRestarts,
-    List<string>? Models = null);
+    List<string>? Models = null,
+    AgentLimits? Limits = null);
+
+/// <summary>PATCH /v1/agents/{id}: what changes (absent: unchanged). <c>limits</c> replaces the agent's rate limits whole
+/// (a limit left out is removed; <c>{}</c> removes them all); it applies to the agent's keys at once.</summary>
+public sealed record UpdateAgentRequest(AgentLimits? Limits);
 
 /// <summary>The agent key appears here only; it is stored as a hash.</summary>
 public sealed record CreatedAgent(string Id, string Name, string State, string ApiKey, string RouterBaseUrl, string OpenAIBaseUrl, string AnthropicBaseUrl);
@@ -29,6 +36,7 @@ public sealed record AgentView(
     string? Command,
     IReadOnlyList<string> Args,
     IReadOnlyList<string> Models,
+    AgentLimits? Limits,
     string State,
     string? Reason,
     int? Pid,

@@ -18,6 +18,8 @@ public static class AgentsApi
         api.MapPost("/agents/{id}/start", Start).WithName("agents.start").WithSummary("Start a stopped agent");
         api.MapPost("/agents/{id}/stop", Stop).WithName("agents.stop")
             .WithSummary("Stop an agent: SIGTERM to its process group, SIGKILL after the grace period");
+        api.MapPatch("/agents/{id}", Update).WithName("agents.update")
+            .WithSummary("Change an agent: its rate limits (requestsPerMinute, tokensPerMinute, maxConcurrent), applied to its keys at once");
         api.MapPut("/agents/{id}/budget", SetBudget).WithName("agents.budget")
             .WithSummary("Set the agent's budget limit; raising an exhausted budget lets it be started again");
         api.MapGet("/agents/{id}/logs", Logs).WithName("agents.logs").WithSummary("The last lines of the agent's stdout and stderr");
@@ -78,6 +80,19 @@ public static class AgentsApi
             ? TypedResults.Ok(await ViewAsync(agent, budgets, activity, cancellationToken))
             : NotFound(id);
 
+    private static async Task<Results<Ok<AgentView>, ValidationProblem, ProblemHttpResult>> Update(string id, UpdateAgentRequest request,
+        AgentRunner runner, IAgentBudgets budgets, AgentActivity activity, CancellationToken cancellationToken)
+    {
+        if (AgentValidation.Update(request, out var errors) is not { } limits)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        return await runner.SetLimitsAsync(id, limits, cancellationToken) is { } agent
+            ? TypedResults.Ok(await ViewAsync(agent, budgets, activity, cancellationToken))
+            : NotFound(id);
+    }
+
     private static async Task<Results<Ok<BudgetView>, ValidationProblem, ProblemHttpResult>> SetBudget(string id, SetBudgetRequest request,
         AgentRunner runner, CancellationToken cancellationToken)
     {
@@ -119,7 +134,7 @@ public static class AgentsApi
     {
         var budget = await budgets.GetAsync(agent.Id, cancellationToken);
         var seen = activity.Snapshot(agent.Id);
-        return new AgentView(agent.Id, agent.Name, agent.ProjectId, agent.IsExternal, agent.Command, agent.Args, agent.Models, agent.State.ToString(),
+        return new AgentView(agent.Id, agent.Name, agent.ProjectId, agent.IsExternal, agent.Command, agent.Args, agent.Models, agent.Limits, agent.State.ToString(),
             agent.Reason, agent.State.IsActive() ? agent.Pid : null, agent.StartedAt, agent.EndedAt, agent.ExitCode, agent.Restarts,
             agent.Restart.ToWire(), agent.MaxRestarts, budget is null ? null : ToView(budget), seen.Requests, seen.Failures,
             seen.InputTokens, seen.OutputTokens, seen.InputTokens + seen.OutputTokens, seen.CostUsd, seen.PiiByType, seen.LastActivity,
