@@ -55,6 +55,7 @@ public sealed record AgentView(
     decimal CostUsd,
     IReadOnlyDictionary<string, int> PiiByType,
     DateTimeOffset? LastActivity,
+    long RateLimited,
     DateTimeOffset CreatedAt);
 
 public sealed record LogsView(string AgentId, IReadOnlyList<LogLine> Lines);

@@ -137,7 +137,7 @@ public static class AgentsApi
         return new AgentView(agent.Id, agent.Name, agent.ProjectId, agent.IsExternal, agent.Command, agent.Args, agent.Models, agent.Limits, agent.State.ToString(),
             agent.Reason, agent.State.IsActive() ? agent.Pid : null, agent.StartedAt, agent.EndedAt, agent.ExitCode, agent.Restarts,
             agent.Restart.ToWire(), agent.MaxRestarts, budget is null ? null : ToView(budget), seen.Requests, seen.Failures,
-            seen.InputTokens, seen.OutputTokens, seen.InputTokens + seen.OutputTokens, seen.CostUsd, seen.PiiByType, seen.LastActivity,
+            seen.InputTokens, seen.OutputTokens, seen.InputTokens + seen.OutputTokens, seen.CostUsd, seen.PiiByType, seen.LastActivity, seen.RateLimited,
             agent.CreatedAt);
     }
 

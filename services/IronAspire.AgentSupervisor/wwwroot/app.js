@@ -146,7 +146,7 @@
             <div class="reserved" style="left:${spentPct}%;width:${reservedPct}%"></div>
           </div>
           <div class="sub">${usd(b.spent)} · ${usd(b.reserved)} · ${usd(b.limit)}</div>` : `<span class="muted">unknown</span>`}</td>
-        <td>${a.requests}${a.failures ? ` <span class="sub">(${a.failures} failed)</span>` : ""}</td>
+        <td>${a.requests}${a.failures ? ` <span class="sub">(${a.failures} failed${a.rateLimited ? `, ${a.rateLimited} rate-limited` : ""})</span>` : ""}</td>
         <td>${a.tokens}</td>
         <td>${pii}</td>
         <td>${a.external ? "" : running || a.state === "Stopping"
