@@ -25,11 +25,12 @@ internal sealed class LlmForwardTransformer(
 
         // A translated call goes to the other API's path; the client's query string belongs to its own API.
         var query = call.Translated ? "" : httpContext.Request.QueryString.Value;
-        proxyRequest.RequestUri = new Uri(provider.BaseUrl + call.UpstreamOperation.UpstreamPath + query);
+        proxyRequest.RequestUri = provider.UpstreamUri(call.UpstreamOperation, call.ServingModel ?? call.Request!.Model, query);
 
         var headers = proxyRequest.Headers;
         headers.Remove("Authorization");
         headers.Remove("x-api-key");
+        headers.Remove("api-key");
         headers.Remove("Cookie");
         // The relay parses the body, so it must arrive uncompressed.
         headers.Remove("Accept-Encoding");
@@ -46,6 +47,13 @@ internal sealed class LlmForwardTransformer(
             if (!headers.Contains("anthropic-version"))
             {
                 headers.TryAddWithoutValidation("anthropic-version", provider.Options.AnthropicVersion);
+            }
+        }
+        else if (provider.Kind == ProviderKind.AzureOpenAI)
+        {
+            if (!string.IsNullOrEmpty(key))
+            {
+                headers.TryAddWithoutValidation("api-key", key);
             }
         }
         else if (!string.IsNullOrEmpty(key))
