@@ -98,6 +98,26 @@ public sealed class RateLimitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_demo_agent_gets_its_limits_from_configuration()
+    {
+        var settings = RouterHost.OpenAIAndAnthropic(_mock.Url);
+        settings["Router:DemoAgent:AgentId"] = "demo-" + Guid.NewGuid().ToString("N")[..12];
+        settings["Router:DemoAgent:Limits:RequestsPerMinute"] = "2";
+        settings["Router:DemoAgent:Limits:MaxConcurrent"] = "1";
+        await using var demo = await RouterHost.StartAsync(settings);
+
+        for (var i = 0; i < 2; i++)
+        {
+            using var ok = await demo.PostAsync("/v1/chat/completions", RouterHost.Chat("gpt-4o-mini"));
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+            Assert.Equal("2", ok.Headers.GetValues("x-ratelimit-limit-requests").Single());
+        }
+
+        using var refused = await demo.PostAsync("/v1/chat/completions", RouterHost.Chat("gpt-4o-mini"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+    }
+
+    [Fact]
     public async Task The_window_recovers()
     {
         var key = await AgentAsync(new AgentLimits(RequestsPerMinute: 2));
