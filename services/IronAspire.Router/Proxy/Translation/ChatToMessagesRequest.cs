@@ -193,11 +193,7 @@ public static class ChatToMessagesRequest
             switch (role)
             {
                 case "system" or "developer":
-                    foreach (var text in Texts(message["content"]))
-                    {
-                        system.Add(new JsonObject { ["type"] = "text", ["text"] = text });
-                    }
-
+                    AddTextBlocks(system, message["content"]);
                     break;
 
                 case "user":
@@ -214,12 +210,7 @@ public static class ChatToMessagesRequest
 
                 case "assistant":
                     {
-                        var blocks = new JsonArray();
-                        foreach (var text in Texts(message["content"]))
-                        {
-                            blocks.Add(new JsonObject { ["type"] = "text", ["text"] = text });
-                        }
-
+                        var blocks = TextBlocks(message["content"]);
                         if (message["tool_calls"] is JsonArray calls)
                         {
                             foreach (var call in calls)
@@ -251,17 +242,11 @@ public static class ChatToMessagesRequest
 
                 case "tool":
                     {
-                        var content = new JsonArray();
-                        foreach (var text in Texts(message["content"]))
-                        {
-                            content.Add(new JsonObject { ["type"] = "text", ["text"] = text });
-                        }
-
                         Append(messages, "user", [new JsonObject
                         {
                             ["type"] = "tool_result",
                             ["tool_use_id"] = message["tool_call_id"]?.DeepClone(),
-                            ["content"] = content,
+                            ["content"] = TextBlocks(message["content"]),
                         }]);
                         break;
                     }
@@ -346,7 +331,19 @@ public static class ChatToMessagesRequest
         return new JsonObject { ["type"] = "url", ["url"] = url };
     }
 
-    /// <summary>The texts of a content that is a string or an array of text parts.</summary>
+    /// <summary>The texts of a content that is a string or an array of text parts, as Anthropic text blocks.</summary>
+    private static JsonArray TextBlocks(JsonNode? content) => AddTextBlocks([], content);
+
+    private static JsonArray AddTextBlocks(JsonArray blocks, JsonNode? content)
+    {
+        foreach (var text in Texts(content))
+        {
+            blocks.Add(new JsonObject { ["type"] = "text", ["text"] = text });
+        }
+
+        return blocks;
+    }
+
     private static IEnumerable<string> Texts(JsonNode? content)
     {
         if (content is JsonValue value && value.GetValueKind() == JsonValueKind.String)

@@ -151,32 +151,10 @@ public static class MessagesToChatRequest
             return null;
         }
 
-        var text = new System.Text.StringBuilder();
-        var calls = new JsonArray();
-        foreach (var block in content as JsonArray ?? [])
+        var (text, calls, other) = ResponseTranslation.AssistantContent(content);
+        if (other is not null)
         {
-            switch (block?["type"]?.GetValue<string>())
-            {
-                case "text":
-                    text.Append(block["text"]?.GetValue<string>());
-                    break;
-                case "tool_use":
-                    calls.Add(new JsonObject
-                    {
-                        ["id"] = block["id"]?.DeepClone(),
-                        ["type"] = "function",
-                        ["function"] = new JsonObject
-                        {
-                            ["name"] = block["name"]?.DeepClone(),
-                            ["arguments"] = block["input"]?.ToJsonString() ?? "{}",
-                        },
-                    });
-                    break;
-                case "thinking" or "redacted_thinking":
-                    break;
-                default:
-                    return Refuse("messages", $"an assistant '{block?["type"]}' block has no Chat Completions equivalent");
-            }
+            return Refuse("messages", $"an assistant '{other}' block has no Chat Completions equivalent");
         }
 
         message["content"] = text.Length > 0 ? text.ToString() : null;

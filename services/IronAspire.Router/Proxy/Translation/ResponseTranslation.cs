@@ -13,30 +13,7 @@ public static class ResponseTranslation
     /// <summary>An Anthropic <c>message</c> as an OpenAI <c>chat.completion</c>.</summary>
     public static JsonObject MessageToChatCompletion(JsonObject message, long created)
     {
-        var text = new System.Text.StringBuilder();
-        var calls = new JsonArray();
-        foreach (var block in message["content"] as JsonArray ?? [])
-        {
-            switch (block?["type"]?.GetValue<string>())
-            {
-                case "text":
-                    text.Append(block["text"]?.GetValue<string>());
-                    break;
-                case "tool_use":
-                    calls.Add(new JsonObject
-                    {
-                        ["id"] = block["id"]?.DeepClone(),
-                        ["type"] = "function",
-                        ["function"] = new JsonObject
-                        {
-                            ["name"] = block["name"]?.DeepClone(),
-                            ["arguments"] = block["input"]?.ToJsonString() ?? "{}",
-                        },
-                    });
-                    break;
-            }
-        }
-
+        var (text, calls, _) = AssistantContent(message["content"]);
         var assistant = new JsonObject
         {
             ["role"] = "assistant",
@@ -118,6 +95,45 @@ public static class ResponseTranslation
         }
 
         return new ApiError(status, code ?? "upstream_error", "The provider answered: " + (message ?? $"HTTP {status}"));
+    }
+
+    /// <summary>
+    /// An Anthropic assistant's content blocks in OpenAI's terms: the text blocks joined, the tool_use blocks as
+    /// tool_calls (arguments = the input as JSON), thinking blocks left out; <c>Other</c> names the first other block type.
+    /// </summary>
+    public static (System.Text.StringBuilder Text, JsonArray Calls, string? Other) AssistantContent(JsonNode? content)
+    {
+        var text = new System.Text.StringBuilder();
+        var calls = new JsonArray();
+        string? other = null;
+        foreach (var block in content as JsonArray ?? [])
+        {
+            switch (block?["type"]?.GetValue<string>())
+            {
+                case "text":
+                    text.Append(block["text"]?.GetValue<string>());
+                    break;
+                case "tool_use":
+                    calls.Add(new JsonObject
+                    {
+                        ["id"] = block["id"]?.DeepClone(),
+                        ["type"] = "function",
+                        ["function"] = new JsonObject
+                        {
+                            ["name"] = block["name"]?.DeepClone(),
+                            ["arguments"] = block["input"]?.ToJsonString() ?? "{}",
+                        },
+                    });
+                    break;
+                case "thinking" or "redacted_thinking":
+                    break;
+                case var type:
+                    other ??= type ?? "(untyped)";
+                    break;
+            }
+        }
+
+        return (text, calls, other);
     }
 
     /// <summary>Anthropic stop_reason → OpenAI finish_reason.</summary>
