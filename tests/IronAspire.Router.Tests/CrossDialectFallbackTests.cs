@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using IronAspire.Contracts.Events;
+using Microsoft.Extensions.DependencyInjection;
 using IronAspire.Hosting.Testing;
 using IronAspire.MockProvider.Simulation;
 using OpenAI;
@@ -92,6 +93,55 @@ public sealed class CrossDialectFallbackTests : IAsyncLifetime
             Assert.Equal("claude-sonnet-4", e.ServingModel);
             Assert.Equal("mock-anthropic", e.Provider);
         });
+    }
+
+    [Fact]
+    public async Task A_fallback_model_is_budgeted_and_billed_at_its_own_price()
+    {
+        var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(await BackingServers.RedisAsync());
+        await using (redis)
+        {
+            // This test process's own Redis: mark its budget counters as present, as the Budget service does at start.
+            await redis.GetDatabase().StringSetAsync(IronAspire.Budget.Budgets.BudgetKeys.Marker, DateTimeOffset.UtcNow.ToString("O"));
+        }
+
+        var agentId = "fallback-billed-" + Guid.NewGuid().ToString("N")[..8];
+        var settings = RouterHost.OpenAIAndAnthropic(_mock.Url);
+        settings["Router:ModelFallbacks:gpt-4o:0"] = "claude-sonnet-4";
+        settings["Router:DemoAgent:AgentId"] = agentId;
+        settings["Router:Budget:Enabled"] = "true";
+        settings["Router:Resilience:MaxRetries"] = "0";
+        settings["Budget:DefaultAgentLimitUsd"] = "10";
+        await using var router = await RouterHost.StartAsync(settings);
+        await _mock.SetFaultAsync(new FaultSettings { Status = 503, Models = ["gpt-4o"] });
+
+        using var response = await router.PostAsync("/v1/chat/completions", RouterHost.Chat("gpt-4o", maxTokens: 32));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("claude-sonnet-4", response.Headers.GetValues("x-ironaspire-model").Single());
+        var usage = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["usage"]!;
+        long input = usage["prompt_tokens"]!.GetValue<long>(), output = usage["completion_tokens"]!.GetValue<long>();
+
+        var store = router.Services.GetRequiredService<IronAspire.Budget.Budgets.BudgetStore>();
+        IronAspire.Contracts.Budget.BudgetStatus? state = null;
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (DateTime.UtcNow < deadline)
+        {
+            state = await store.GetAsync("agent", agentId);
+            if (state is { ReservedUsd: 0, SpentUsd: > 0 })
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        var prices = router.Services.GetRequiredService<IronAspire.Budget.Pricing.PriceTable>();
+        var claude = prices.Find("claude-sonnet-4")!.CostNanos(input, 0, 0, output) / 1_000_000_000m;
+        var gpt = prices.Find("gpt-4o")!.CostNanos(input, 0, 0, output) / 1_000_000_000m;
+        Assert.NotEqual(gpt, claude);
+        // The reservation made for gpt-4o was released; only the fallback's real cost is spent.
+        Assert.Equal(0m, state!.ReservedUsd);
+        Assert.Equal(claude, state.SpentUsd);
     }
 
     [Fact]

@@ -174,6 +174,56 @@ public class TranslationTests
         Assert.Equal(3, back["usage"]!["cache_creation_input_tokens"]!.GetValue<long>());
     }
 
+    /// <summary>Replaces "secret" by "[X]", holding back everything until the text ends (the simplest safe stream redactor).</summary>
+    private sealed class SecretRedaction : IResponseRedaction
+    {
+        public string Redact(string text) => text.Replace("secret", "[X]");
+
+        public ITextStreamRedactor OpenStream() => new Held(this);
+
+        private sealed class Held(SecretRedaction owner) : ITextStreamRedactor
+        {
+            private string _text = "";
+
+            public string Push(string delta)
+            {
+                _text += delta;
+                return "";
+            }
+
+            public string Flush() => owner.Redact(_text);
+        }
+    }
+
+    [Fact]
+    public void The_response_PII_policy_applies_to_translated_streams_across_deltas()
+    {
+        var toChat = Run(DialectTranslation.StreamProcessor(LlmOperation.ChatCompletions, new OpenAIChatStreamProcessor(new SecretRedaction(), false), 0),
+        [
+            Anthropic("""{"type":"message_start","message":{"id":"m","model":"claude-sonnet-4","usage":{"input_tokens":1,"output_tokens":1}}}"""),
+            Anthropic("""{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}"""),
+            Anthropic("""{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"the sec"}}"""),
+            Anthropic("""{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"ret is out"}}"""),
+            Anthropic("""{"type":"content_block_stop","index":0}"""),
+            Anthropic("""{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":4}}"""),
+            Anthropic("""{"type":"message_stop"}"""),
+        ]);
+        var chatText = string.Concat(toChat.Where(e => e.Data != "[DONE]")
+            .Select(e => JsonNode.Parse(e.Data)!["choices"]?.AsArray().FirstOrDefault()?["delta"]?["content"]?.GetValue<string>()));
+        Assert.Equal("the [X] is out", chatText);
+
+        var toMessages = Run(DialectTranslation.StreamProcessor(LlmOperation.Messages, new AnthropicStreamProcessor(new SecretRedaction()), 0),
+        [
+            Data("""{"id":"c","object":"chat.completion.chunk","model":"gpt-4o","choices":[{"index":0,"delta":{"content":"the sec"},"finish_reason":null}]}"""),
+            Data("""{"id":"c","object":"chat.completion.chunk","model":"gpt-4o","choices":[{"index":0,"delta":{"content":"ret is out"},"finish_reason":null}]}"""),
+            Data("""{"id":"c","object":"chat.completion.chunk","model":"gpt-4o","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"""),
+            Data("[DONE]"),
+        ]);
+        var messageText = string.Concat(toMessages.Where(e => e.Name == "content_block_delta")
+            .Select(e => JsonNode.Parse(e.Data)!["delta"]!["text"]!.GetValue<string>()));
+        Assert.Equal("the [X] is out", messageText);
+    }
+
     [Fact]
     public void A_provider_error_event_mid_stream_becomes_the_clients_error_format()
     {
