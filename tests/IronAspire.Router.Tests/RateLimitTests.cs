@@ -118,6 +118,35 @@ public sealed class RateLimitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_refusal_is_published_as_a_failed_call_with_the_rate_limit_code()
+    {
+        var failed = new System.Collections.Concurrent.ConcurrentQueue<IronAspire.Contracts.Events.LlmRequestFailed>();
+        await using var bus = await TestBus.StartAsync(TestBus.Collect(failed));
+        var key = await AgentAsync(new AgentLimits(RequestsPerMinute: 1));
+        var agentId = (string)(await _redis.GetDatabase().HashGetAsync(AgentKeyFormat.RedisKey(key), AgentKeyFormat.AgentIdField))!;
+        using (var ok = await _router.PostAsync("/v1/chat/completions", RouterHost.Chat("gpt-4o-mini"), key))
+        {
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+            // Read whole: a response dropped unread is a client gone mid-call, a failure of its own.
+            await ok.Content.ReadAsStringAsync();
+        }
+
+        using var refused = await _router.PostAsync("/v1/chat/completions", RouterHost.Chat("gpt-4o-mini"), key);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!failed.Any(e => e.AgentId == agentId) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        var evt = Assert.Single(failed, e => e.AgentId == agentId);
+        Assert.Equal("rate_limit_exceeded", evt.ErrorType);
+        Assert.Equal(429, evt.StatusCode);
+        Assert.Equal("gpt-4o-mini", evt.Model);
+    }
+
+    [Fact]
     public async Task The_window_recovers()
     {
         var key = await AgentAsync(new AgentLimits(RequestsPerMinute: 2));
