@@ -1,8 +1,8 @@
 using System.Net;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Options;
 using IronAspire.Router.Proxy;
 using IronAspire.Router.Proxy.Translation;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace IronAspire.Router.Providers;
 

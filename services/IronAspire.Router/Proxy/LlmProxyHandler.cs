@@ -4,6 +4,7 @@ using IronAspire.Router.Auth;
 using IronAspire.Router.Errors;
 using IronAspire.Router.Governance;
 using IronAspire.Router.Providers;
+using IronAspire.Router.Proxy.Translation;
 using IronAspire.Router.RateLimits;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -11,7 +12,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
-using IronAspire.Router.Proxy.Translation;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace IronAspire.Router.Proxy;
