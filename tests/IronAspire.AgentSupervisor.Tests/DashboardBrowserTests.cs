@@ -94,6 +94,10 @@ public sealed partial class DashboardBrowserTests : IAsyncLifetime
         await _bus.PublishAsync(new CircuitStateChanged(Guid.NewGuid(), "mock-openai", "Closed", null, DateTimeOffset.UtcNow));
         await _bus.PublishAsync(new CircuitStateChanged(Guid.NewGuid(), "mock-anthropic", "Open", "5 consecutive failures", DateTimeOffset.UtcNow));
         await Assertions.Expect(page.Locator("#pii")).ToContainTextAsync("EMAIL_ADDRESS");
+        // A call the Router refused for the agent's rate limit shows on its row.
+        await _bus.PublishAsync(new LlmRequestFailed(Guid.NewGuid(), "r2", agent.Id, null, "", "gpt-4o-mini", 0, 0, 0, 0m, 1, null, false, 429,
+            "rate_limit_exceeded", DateTimeOffset.UtcNow));
+        await Assertions.Expect(row).ToContainTextAsync("1 rate-limited");
         await Assertions.Expect(page.Locator("#circuits")).ToContainTextAsync("mock-anthropic: Open");
 
         Directory.CreateDirectory(ArtifactsDirectory);

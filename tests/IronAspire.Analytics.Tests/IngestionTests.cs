@@ -85,6 +85,45 @@ public sealed class IngestionTests
     }
 
     [Fact]
+    public async Task Rate_limit_refusals_are_counted_per_agent_and_the_serving_model_is_stored()
+    {
+        var run = Unique("rl");
+        await using var analytics = await (await AnalyticsServiceFactory.CreateAsync(run)).StartedAsync();
+        await using var publisher = await TestPublisher.StartAsync();
+        var now = DateTimeOffset.UtcNow;
+        var paced = run + "-paced";
+        IIronAspireEvent[] published =
+        [
+            new LlmRequestFailed(Guid.NewGuid(), run + "-1", paced, "proj-" + run, "", "gpt-4o", 0, 0, 0, 0m, 1, null, false, 429, "rate_limit_exceeded", now),
+            new LlmRequestFailed(Guid.NewGuid(), run + "-2", paced, "proj-" + run, "", "gpt-4o", 0, 0, 0, 0m, 1, null, false, 429, "rate_limit_exceeded", now),
+            new LlmRequestFailed(Guid.NewGuid(), run + "-3", paced, "proj-" + run, "mock-openai", "gpt-4o", 0, 0, 0, 0m, 1, null, false, 502, "upstream_error", now),
+            new LlmRequestCompleted(Guid.NewGuid(), run + "-4", run + "-other", "proj-" + run, "mock-anthropic", "gpt-4o",
+                10, 0, 5, 0.0001m, 20, 5, false, 200, now, ServingModel: "claude-sonnet-4"),
+        ];
+        foreach (var e in published)
+        {
+            await Publish(publisher, e);
+        }
+
+        var client = analytics.CreateClient();
+        var summary = await client.WaitForRequestsAsync($"?projectId=proj-{run}", 4, Timeout);
+        Assert.Equal(3, summary.Failures);
+        Assert.Equal(2, summary.RateLimited);
+
+        var agents = await client.GetFromJsonAsync<List<AgentUsage>>($"/v1/analytics/agents?projectId=proj-{run}");
+        Assert.Equal(2, agents!.Single(a => a.AgentId == paced).RateLimited);
+        Assert.Equal(0, agents!.Single(a => a.AgentId == run + "-other").RateLimited);
+
+        await using var scope = analytics.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AnalyticsDbContext>();
+        var served = await db.LlmRequests.SingleAsync(r => r.RequestId == run + "-4");
+        Assert.Equal("gpt-4o", served.Model);
+        Assert.Equal("claude-sonnet-4", served.ServingModel);
+        Assert.Null((await db.LlmRequests.SingleAsync(r => r.RequestId == run + "-3")).ServingModel);
+        Assert.Equal(2, await db.DailyUsage.Where(d => d.AgentId == paced).SumAsync(d => d.RateLimited));
+    }
+
+    [Fact]
     public async Task The_same_event_delivered_twice_is_counted_once()
     {
         var run = Unique("dup");

@@ -1,3 +1,5 @@
+using IronAspire.Contracts.Agents;
+
 namespace IronAspire.AgentSupervisor.Agents;
 
 /// <summary>A validated request to create an agent.</summary>
@@ -12,7 +14,8 @@ public sealed record NewAgent(
     RestartPolicy Restart,
     int MaxRestarts,
     List<string> Models,
-    string? BudgetPeriod = null);
+    string? BudgetPeriod = null,
+    AgentLimits? Limits = null);
 
 public enum StartRefusal
 {

@@ -44,6 +44,9 @@ public sealed partial class AgentRunner(
             WorkingDirectory = request.WorkingDirectory,
             Env = request.Env,
             Models = request.Models,
+            RequestsPerMinute = request.Limits?.RequestsPerMinute,
+            TokensPerMinute = request.Limits?.TokensPerMinute,
+            MaxConcurrent = request.Limits?.MaxConcurrent,
             Restart = request.Restart,
             MaxRestarts = request.MaxRestarts,
             KeyHash = AgentKeyFormat.Hash(apiKey),
@@ -211,9 +214,28 @@ public sealed partial class AgentRunner(
 
     /// <summary>
     /// Replaces the models the agent may call (empty: every model). Its keys are rewritten for the Router at once, so the
-    /// running process is held to the new list from its next call.
+    /// running process is held to the new list from its next call. Null when there is no such agent.
     /// </summary>
-    public async Task<AgentRecord?> SetModelsAsync(string agentId, List<string> models, CancellationToken cancellationToken)
+    public Task<AgentRecord?> SetModelsAsync(string agentId, List<string> models, CancellationToken cancellationToken) =>
+        ChangeKeyedSettingsAsync(agentId, agent => agent.Models = models, cancellationToken);
+
+    /// <summary>
+    /// Replaces the agent's rate limits: stored, then written to its key records (the agent key and the current run's),
+    /// so the Router applies them within its key cache time. Null when there is no such agent.
+    /// </summary>
+    public Task<AgentRecord?> SetLimitsAsync(string agentId, AgentLimits limits, CancellationToken cancellationToken) =>
+        ChangeKeyedSettingsAsync(agentId, agent =>
+        {
+            agent.RequestsPerMinute = limits.RequestsPerMinute;
+            agent.TokensPerMinute = limits.TokensPerMinute;
+            agent.MaxConcurrent = limits.MaxConcurrent;
+        }, cancellationToken);
+
+    /// <summary>
+    /// Changes settings the Router reads from the key records (models, rate limits): stored, then the agent key and the
+    /// current run's key are rewritten. A revoked agent's record changes but its keys stay gone.
+    /// </summary>
+    private async Task<AgentRecord?> ChangeKeyedSettingsAsync(string agentId, Action<AgentRecord> change, CancellationToken cancellationToken)
     {
         var runtime = Runtime(agentId);
         using var _ = await runtime.Gate.LockAsync(cancellationToken);
@@ -223,16 +245,15 @@ public sealed partial class AgentRunner(
             return null;
         }
 
-        agent.Models = models;
+        change(agent);
         await SaveAsync(agent);
         if (agent.State == AgentState.Revoked)
         {
-            // The record changes; its keys stay gone.
             return agent;
         }
 
         await keys.PublishAsync(agent.KeyHash, agent);
-        if (agent.RunKeyHash is { } runKey)
+        if (agent.RunKeyHash is { } runKey && agent.State.IsActive())
         {
             await keys.PublishAsync(runKey, agent);
         }

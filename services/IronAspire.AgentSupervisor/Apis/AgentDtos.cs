@@ -1,3 +1,5 @@
+using IronAspire.Contracts.Agents;
+
 namespace IronAspire.AgentSupervisor.Apis;
 
 /// <summary>POST /v1/agents. Without a command it registers an external agent (a key and a budget for an application running elsewhere).</summary>
@@ -12,7 +14,12 @@ public sealed record CreateAgentRequest(
     string? Restart,
     int? MaxRestarts,
     List<string>? Models = null,
-    string? BudgetPeriod = null);
+    string? BudgetPeriod = null,
+    AgentLimits? Limits = null);
+
+/// <summary>PATCH /v1/agents/{id}: what changes (absent: unchanged). <c>limits</c> replaces the agent's rate limits whole
+/// (a limit left out is removed; <c>{}</c> removes them all); it applies to the agent's keys at once.</summary>
+public sealed record UpdateAgentRequest(AgentLimits? Limits);
 
 /// <summary>The agent key appears here only; it is stored as a hash.</summary>
 public sealed record CreatedAgent(string Id, string Name, string State, string ApiKey, string RouterBaseUrl, string OpenAIBaseUrl, string AnthropicBaseUrl);
@@ -39,6 +46,7 @@ public sealed record AgentView(
     string? Command,
     IReadOnlyList<string> Args,
     IReadOnlyList<string> Models,
+    AgentLimits? Limits,
     string State,
     string? Reason,
     int? Pid,
@@ -57,6 +65,7 @@ public sealed record AgentView(
     decimal CostUsd,
     IReadOnlyDictionary<string, int> PiiByType,
     DateTimeOffset? LastActivity,
+    long RateLimited,
     DateTimeOffset CreatedAt);
 
 /// <summary>GET /v1/router: where agents reach the Router (the Anthropic SDK appends /v1/messages itself).</summary>

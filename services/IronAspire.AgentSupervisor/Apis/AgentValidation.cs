@@ -1,3 +1,5 @@
+using IronAspire.Contracts.Agents;
+
 namespace IronAspire.AgentSupervisor.Apis;
 
 /// <summary>Checks of the control API's input: a 400 naming the field, never a 500 or a half-created agent.</summary>
@@ -58,7 +60,7 @@ internal static class AgentValidation
         }
 
         Models(errors, request.Models);
-
+        Limits(errors, request.Limits);
         if (request.Env is { } env && env.Any(e => e.Key.Length == 0 || e.Key.Contains('=') || e.Key.Contains('\0') || e.Value is null || e.Value.Contains('\0')))
         {
             errors["env"] = ["env names are non-empty and without '='; values are strings without NUL characters."];
@@ -68,7 +70,7 @@ internal static class AgentValidation
             ? null
             : new NewAgent(request.Name!.Trim(), request.Command, request.Args ?? [], request.WorkingDirectory,
                 request.Env ?? [], request.BudgetUsd!.Value, request.ProjectId, restart!.Value, request.MaxRestarts ?? 0,
-                Distinct(request.Models), request.BudgetPeriod?.ToLowerInvariant());
+                Distinct(request.Models), request.BudgetPeriod?.ToLowerInvariant(), request.Limits is { IsEmpty: false } limits ? limits : null);
     }
 
     public static List<string>? Models(SetModelsRequest request, out Dictionary<string, string[]> errors)
@@ -99,6 +101,37 @@ internal static class AgentValidation
         if (period is not null && period.ToLowerInvariant() is not ("lifetime" or "daily" or "monthly"))
         {
             errors[field] = [$"{field} is lifetime, daily or monthly (UTC)."];
+        }
+    }
+
+    public static AgentLimits? Update(UpdateAgentRequest request, out Dictionary<string, string[]> errors)
+    {
+        errors = [];
+        if (request.Limits is null)
+        {
+            errors["limits"] = ["limits is required: {requestsPerMinute, tokensPerMinute, maxConcurrent}, each optional ({} removes them)."];
+            return null;
+        }
+
+        Limits(errors, request.Limits);
+        return errors.Count > 0 ? null : request.Limits;
+    }
+
+    private static void Limits(Dictionary<string, string[]> errors, AgentLimits? limits)
+    {
+        if (limits?.RequestsPerMinute is < 1 or > 1_000_000)
+        {
+            errors["limits.requestsPerMinute"] = ["limits.requestsPerMinute is between 1 and 1000000 (omit it for no limit)."];
+        }
+
+        if (limits?.TokensPerMinute is < 1 or > 1_000_000_000_000)
+        {
+            errors["limits.tokensPerMinute"] = ["limits.tokensPerMinute is between 1 and 10^12 (omit it for no limit)."];
+        }
+
+        if (limits?.MaxConcurrent is < 1 or > 100_000)
+        {
+            errors["limits.maxConcurrent"] = ["limits.maxConcurrent is between 1 and 100000 (omit it for no limit)."];
         }
     }
 

@@ -25,6 +25,8 @@ public static class AgentsApi
             .WithSummary("Replace the models the agent may call (names or '*' patterns; empty: every model); applies to its next call");
         api.MapPost("/agents/{id}/key", RotateKey).WithName("agents.key.rotate")
             .WithSummary("Rotate the agent's key: a new key is returned once and the old one is refused by the Router from now on");
+        api.MapPatch("/agents/{id}", Update).WithName("agents.update")
+            .WithSummary("Change an agent: its rate limits (requestsPerMinute, tokensPerMinute, maxConcurrent), applied to its keys at once");
         api.MapPut("/agents/{id}/budget", SetBudget).WithName("agents.budget")
             .WithSummary("Set the agent's budget limit (and optionally its period); raising an exhausted budget lets it be started again");
         api.MapGet("/agents/{id}/logs", Logs).WithName("agents.logs").WithSummary("The last lines of the agent's stdout and stderr");
@@ -119,6 +121,19 @@ public static class AgentsApi
             ? TypedResults.Ok(await ViewAsync(agent, budgets, activity, cancellationToken))
             : NotFound(id);
 
+    private static async Task<Results<Ok<AgentView>, ValidationProblem, ProblemHttpResult>> Update(string id, UpdateAgentRequest request,
+        AgentRunner runner, IAgentBudgets budgets, AgentActivity activity, CancellationToken cancellationToken)
+    {
+        if (AgentValidation.Update(request, out var errors) is not { } limits)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        return await runner.SetLimitsAsync(id, limits, cancellationToken) is { } agent
+            ? TypedResults.Ok(await ViewAsync(agent, budgets, activity, cancellationToken))
+            : NotFound(id);
+    }
+
     private static async Task<Results<Ok<BudgetView>, ValidationProblem, ProblemHttpResult>> SetBudget(string id, SetBudgetRequest request,
         AgentRunner runner, CancellationToken cancellationToken)
     {
@@ -199,10 +214,10 @@ public static class AgentsApi
     {
         var budget = await budgets.GetAsync(agent.Id, cancellationToken);
         var seen = activity.Snapshot(agent.Id);
-        return new AgentView(agent.Id, agent.Name, agent.ProjectId, agent.IsExternal, agent.Command, agent.Args, agent.Models, agent.State.ToString(),
+        return new AgentView(agent.Id, agent.Name, agent.ProjectId, agent.IsExternal, agent.Command, agent.Args, agent.Models, agent.Limits, agent.State.ToString(),
             agent.Reason, agent.State.IsActive() ? agent.Pid : null, agent.StartedAt, agent.EndedAt, agent.ExitCode, agent.Restarts,
             agent.Restart.ToWire(), agent.MaxRestarts, budget is null ? null : ToView(budget), seen.Requests, seen.Failures,
-            seen.InputTokens, seen.OutputTokens, seen.InputTokens + seen.OutputTokens, seen.CostUsd, seen.PiiByType, seen.LastActivity,
+            seen.InputTokens, seen.OutputTokens, seen.InputTokens + seen.OutputTokens, seen.CostUsd, seen.PiiByType, seen.LastActivity, seen.RateLimited,
             agent.CreatedAt);
     }
 

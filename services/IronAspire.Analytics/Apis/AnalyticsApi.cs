@@ -58,7 +58,7 @@ public static class AnalyticsApi
 
         var row = (await queries.UsageAsync(filter, UsageGrouping.None, 1, cancellationToken))[0];
         return TypedResults.Ok(new UsageSummary(row.Requests, row.Failures, row.InputTokens, row.CachedInputTokens,
-            row.OutputTokens, row.CostUsd, row.PiiDetections, Latency(row)));
+            row.OutputTokens, row.CostUsd, row.PiiDetections, Latency(row), row.RateLimited));
     }
 
     private static async Task<Results<Ok<IReadOnlyList<AgentUsage>>, ValidationProblem>> GetAgentsAsync(
@@ -72,7 +72,7 @@ public static class AnalyticsApi
 
         var rows = await queries.UsageAsync(filter, UsageGrouping.Agent, limit, cancellationToken);
         return TypedResults.Ok<IReadOnlyList<AgentUsage>>(rows.Select(r => new AgentUsage(r.Key, r.Requests, r.Failures,
-            r.InputTokens, r.CachedInputTokens, r.OutputTokens, r.CostUsd, r.PiiDetections, Latency(r))).ToList());
+            r.InputTokens, r.CachedInputTokens, r.OutputTokens, r.CostUsd, r.PiiDetections, Latency(r), r.RateLimited)).ToList());
     }
 
     private static async Task<Results<Ok<IReadOnlyList<ModelUsage>>, ValidationProblem>> GetModelsAsync(
@@ -86,7 +86,7 @@ public static class AnalyticsApi
 
         var rows = await queries.UsageAsync(filter, UsageGrouping.Model, limit, cancellationToken);
         return TypedResults.Ok<IReadOnlyList<ModelUsage>>(rows.Select(r => new ModelUsage(r.Key, r.Requests, r.Failures,
-            r.InputTokens, r.CachedInputTokens, r.OutputTokens, r.CostUsd, r.PiiDetections, Latency(r))).ToList());
+            r.InputTokens, r.CachedInputTokens, r.OutputTokens, r.CostUsd, r.PiiDetections, Latency(r), r.RateLimited)).ToList());
     }
 
     private static async Task<Results<Ok<IReadOnlyList<UsagePoint>>, ValidationProblem>> GetTimeseriesAsync(

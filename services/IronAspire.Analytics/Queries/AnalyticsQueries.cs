@@ -30,12 +30,14 @@ public sealed partial class AnalyticsQueries(AnalyticsDbContext db, IOptions<Ana
         sql.Append($"""
             WITH raw AS (
                 SELECT {rawKey} AS key, count(*) AS requests, count(*) FILTER (WHERE failed) AS failures,
+                       count(*) FILTER (WHERE error_type = 'rate_limit_exceeded') AS rate_limited,
                        sum(input_tokens)::bigint AS input_tokens, sum(cached_input_tokens)::bigint AS cached_input_tokens,
                        sum(output_tokens)::bigint AS output_tokens, sum(cost_usd) AS cost_usd,
                        percentile_cont(ARRAY[0.5, 0.95, 0.99]::float8[]) WITHIN GROUP (ORDER BY latency_ms) FILTER (WHERE NOT failed) AS p
                 FROM llm_requests WHERE {rawWhere} GROUP BY 1
             ), agg AS (
                 SELECT {rawKey} AS key, sum(requests)::bigint AS requests, sum(failures)::bigint AS failures,
+                       sum(rate_limited)::bigint AS rate_limited,
                        sum(input_tokens)::bigint AS input_tokens, sum(cached_input_tokens)::bigint AS cached_input_tokens,
                        sum(output_tokens)::bigint AS output_tokens, sum(cost_usd) AS cost_usd
                 FROM daily_usage WHERE {aggWhere} GROUP BY 1
@@ -47,7 +49,8 @@ public sealed partial class AnalyticsQueries(AnalyticsDbContext db, IOptions<Ana
                    coalesce(raw.cached_input_tokens, 0) + coalesce(agg.cached_input_tokens, 0),
                    coalesce(raw.output_tokens, 0) + coalesce(agg.output_tokens, 0),
                    coalesce(raw.cost_usd, 0) + coalesce(agg.cost_usd, 0) AS cost,
-                   raw.p[1], raw.p[2], raw.p[3]
+                   raw.p[1], raw.p[2], raw.p[3],
+                   coalesce(raw.rate_limited, 0) + coalesce(agg.rate_limited, 0)
             FROM raw FULL OUTER JOIN agg ON raw.key = agg.key
             ORDER BY cost DESC, 1
             LIMIT @limit
@@ -61,7 +64,7 @@ public sealed partial class AnalyticsQueries(AnalyticsDbContext db, IOptions<Ana
                 rows.Add(new UsageRow(
                     reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4),
                     reader.GetInt64(5), reader.GetDecimal(6), NullableDouble(reader, 7), NullableDouble(reader, 8),
-                    NullableDouble(reader, 9), new Dictionary<string, long>()));
+                    NullableDouble(reader, 9), new Dictionary<string, long>(), reader.GetInt64(10)));
             }
         }
 

@@ -3,7 +3,8 @@ namespace IronAspire.Contracts.Analytics;
 /// <summary>Latency of completed calls in milliseconds; null when the range has no raw rows (see docs/analytics.md).</summary>
 public sealed record LatencyPercentiles(double? P50, double? P95, double? P99);
 
-/// <summary>GET /v1/analytics/summary. Requests include failures. PII detections are entity counts by Presidio type.</summary>
+/// <summary>GET /v1/analytics/summary. Requests include failures; <c>RateLimited</c> counts the failures that were rate-limit
+/// refusals (429 rate_limit_exceeded). PII detections are entity counts by Presidio type.</summary>
 public sealed record UsageSummary(
     long Requests,
     long Failures,
@@ -12,7 +13,8 @@ public sealed record UsageSummary(
     long OutputTokens,
     decimal CostUsd,
     IReadOnlyDictionary<string, long> PiiDetections,
-    LatencyPercentiles LatencyMs);
+    LatencyPercentiles LatencyMs,
+    long RateLimited = 0);
 
 /// <summary>One entry of GET /v1/analytics/agents.</summary>
 public sealed record AgentUsage(
@@ -24,7 +26,8 @@ public sealed record AgentUsage(
     long OutputTokens,
     decimal CostUsd,
     IReadOnlyDictionary<string, long> PiiDetections,
-    LatencyPercentiles LatencyMs);
+    LatencyPercentiles LatencyMs,
+    long RateLimited = 0);
 
 /// <summary>One entry of GET /v1/analytics/models.</summary>
 public sealed record ModelUsage(
@@ -36,7 +39,8 @@ public sealed record ModelUsage(
     long OutputTokens,
     decimal CostUsd,
     IReadOnlyDictionary<string, long> PiiDetections,
-    LatencyPercentiles LatencyMs);
+    LatencyPercentiles LatencyMs,
+    long RateLimited = 0);
 
 /// <summary>One bucket of GET /v1/analytics/timeseries; <see cref="Start"/> is the bucket's UTC start.</summary>
 public sealed record UsagePoint(

@@ -1,11 +1,24 @@
 // Every agent operation of the console, each one call of the documented control API, each confirmed first.
 import { api, ApiError } from "./api.js";
 import { confirmAction, formDialog, showError, showMessage } from "./dialogs.js";
-import { esc } from "./format.js";
+import { esc, describeLimits } from "./format.js";
 import { store, emit } from "./store.js";
 
 const lines = (text) => text.split("\n").map((l) => l.trim()).filter(Boolean);
 const list = (text) => text.split(",").map((m) => m.trim()).filter(Boolean);
+
+const LIMITS = ["requestsPerMinute", "tokensPerMinute", "maxConcurrent"];
+
+/** The rate limits of a form's three fields as the API takes them: a limit left empty is absent (no limit). */
+function readLimits(form) {
+  const limits = {};
+  for (const name of LIMITS) {
+    const value = form.elements[name].value.trim();
+    // Range checks are the API's: its 400 names the field (limits.requestsPerMinute, ...), shown in the form.
+    if (value !== "") limits[name] = Number(value);
+  }
+  return limits;
+}
 
 function showKey(title, agent, key) {
   return showMessage(title, `
@@ -37,8 +50,10 @@ export async function createAgent() {
       models: list(f.models.value),
       restart: f.restart.value,
       maxRestarts: Number(f.maxRestarts.value || 0),
+      limits: readLimits(form),
     };
     if (!body.models.length) delete body.models;
+    if (!Object.keys(body.limits).length) delete body.limits;
     return api("/v1/agents", { method: "POST", body });
   });
   if (!created) return null;
@@ -106,6 +121,19 @@ export async function editModels(agent) {
   return saved;
 }
 
+export async function editLimits(agent) {
+  const saved = await formDialog("#limits-dialog", (form) => {
+    for (const name of LIMITS) form.elements[name].value = agent.limits?.[name] ?? "";
+  }, async (form) => {
+    const limits = readLimits(form);
+    if (!await confirmAction(`Change the rate limits of ${agent.name}?`, describeLimits(limits), "Save limits")) throw new ApiError("Not saved.", 0);
+    // PATCH replaces the limits whole: a field left empty removes that limit.
+    return api(`/v1/agents/${encodeURIComponent(agent.id)}`, { method: "PATCH", body: { limits } });
+  });
+  if (saved) { store.agents.set(saved.id, saved); emit("agent.changed", agent.id); }
+  return saved;
+}
+
 /** The action buttons of an agent (table row or agent page); data-action names the operation. */
 export function actionButtons(agent, full) {
   const running = ["Running", "Starting"].includes(agent.state);
@@ -121,13 +149,14 @@ export function actionButtons(agent, full) {
   if (full) {
     buttons.push(`<button class="secondary" data-action="budget">Edit budget</button>`,
       `<button class="secondary" data-action="models">Edit models</button>`,
+      `<button class="secondary" data-action="limits">Edit rate limits</button>`,
       ...(revoked ? [] : [`<button class="secondary" data-action="rotate">Rotate key</button>`]),
       `<button class="danger" data-action="delete">Delete</button>`);
   }
   return buttons.join(" ");
 }
 
-const OPERATIONS = { start: startAgent, stop: stopAgent, restart: restartAgent, budget: editBudget, models: editModels, rotate: rotateKey, delete: deleteAgent };
+const OPERATIONS = { start: startAgent, stop: stopAgent, restart: restartAgent, budget: editBudget, models: editModels, limits: editLimits, rotate: rotateKey, delete: deleteAgent };
 
 /** Runs the operation a clicked data-action button names; returns its result. */
 export async function runAction(button, agent) {

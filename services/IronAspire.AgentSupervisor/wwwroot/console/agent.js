@@ -3,7 +3,7 @@ import { api, follow, query } from "./api.js";
 import { actionButtons, runAction } from "./actions.js";
 import { Lines, bucketTimes } from "./charts.js";
 import { callRow, CALL_HEADER, openCall } from "./calls.js";
-import { esc, usd, count, when, rangeWindow, stateClass } from "./format.js";
+import { esc, usd, count, when, rangeWindow, stateClass, describeLimits } from "./format.js";
 import { renderBars } from "./overview.js";
 import { store, debounce } from "./store.js";
 
@@ -68,9 +68,10 @@ export function renderAgent() {
   const rows = [
     ["Command", a.external ? "external (runs elsewhere)" : [a.command, ...(a.args || [])].join(" ")],
     ["Models", a.models?.length ? a.models.join(", ") : "every model"],
+    ["Rate limits", describeLimits(a.limits)],
     ["Restart", `${a.restart}${a.restart === "on-failure" ? `, at most ${a.maxRestarts} (${a.restarts} so far)` : ""}`],
     ["Project", a.projectId || "–"],
-    ["Calls", `${count(a.requests)} (${count(a.failures)} failed) · ${count(a.tokens)} tokens · ${usd(a.costUsd)} since the Supervisor started`],
+    ["Calls", `${count(a.requests)} (${count(a.failures)} failed${a.rateLimited ? `, ${count(a.rateLimited)} rate-limited` : ""}) · ${count(a.tokens)} tokens · ${usd(a.costUsd)} since the Supervisor started`],
     ["Created", when(a.createdAt)],
   ];
   $("#agent-definition").innerHTML = rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join("");

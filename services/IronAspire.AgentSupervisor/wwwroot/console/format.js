@@ -40,3 +40,13 @@ export function rangeWindow(name) {
 export const todayUtc = () => { const d = new Date(); d.setUTCHours(0, 0, 0, 0); return d.toISOString(); };
 
 export const stateClass = (s) => String(s || "").replace(/[^A-Za-z]/g, "");
+
+/** "60 calls/min · 100,000 tokens/min · 4 in flight", or "none". */
+export function describeLimits(limits) {
+  if (!limits) return "none";
+  const parts = [];
+  if (limits.requestsPerMinute != null) parts.push(`${Number(limits.requestsPerMinute).toLocaleString("en-US")} calls/min`);
+  if (limits.tokensPerMinute != null) parts.push(`${Number(limits.tokensPerMinute).toLocaleString("en-US")} tokens/min`);
+  if (limits.maxConcurrent != null) parts.push(`${Number(limits.maxConcurrent).toLocaleString("en-US")} in flight`);
+  return parts.length ? parts.join(" · ") : "none";
+}

@@ -156,7 +156,7 @@ export function renderAgents() {
           <div class="reserved" style="left:${spentPct}%;width:${reservedPct}%"></div>
         </div>
         <div class="sub">${usd(b.spent)} · ${usd(b.reserved)} · ${usd(b.limit)} <span class="period">${esc(b.period)}</span></div>` : `<span class="muted">unknown</span>`}</td>
-      <td>${count(a.requests)}${a.failures ? ` <span class="sub">(${count(a.failures)} failed)</span>` : ""}</td>
+      <td>${count(a.requests)}${a.failures ? ` <span class="sub">(${count(a.failures)} failed${a.rateLimited ? `, ${count(a.rateLimited)} rate-limited` : ""})</span>` : ""}</td>
       <td>${count(a.tokens)}</td>
       <td>${pii}</td>
       <td class="actions">${actionButtons(a, false)}</td>`;
