@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
+using IronAspire.Contracts.Agents;
 using IronAspire.Contracts.Events;
 using Microsoft.Playwright;
 
@@ -112,6 +113,88 @@ public sealed partial class DashboardBrowserTests : IAsyncLifetime
         Assert.False(AgentApiExtensions.ProcessExists(child));
         Assert.Empty(scriptErrors);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactsDirectory, "dashboard-stopped.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task Rate_limits_are_set_in_the_create_form_and_on_the_agent_page_and_a_revoked_agent_cannot_be_started()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is needed (apt-get install -y chromium)");
+        using var admin = _factory.Admin();
+        var redis = _app.Redis.GetDatabase();
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 820 } });
+        var scriptErrors = new List<string>();
+        page.PageError += (_, error) => scriptErrors.Add(error);
+        await page.GotoAsync(_factory.BaseAddress.ToString());
+        await page.FillAsync("#admin-key", SupervisorFactory.AdminKey);
+        await page.ClickAsync("#login-form button");
+
+        // Created from the form with two of the three limits: POST /v1/agents gets them as limits.
+        var name = "limited-" + Guid.NewGuid().ToString("N")[..6];
+        await page.ClickAsync("#new-agent");
+        await page.FillAsync("#a-name", name);
+        await page.FillAsync("#a-command", "bash");
+        await page.FillAsync("#a-args", Path.Combine(AppContext.BaseDirectory, "scripts", "idle.sh"));
+        await page.FillAsync("#a-budget", "1");
+        await page.FillAsync("#a-rpm", "120");
+        await page.FillAsync("#a-concurrent", "2");
+        await page.ClickAsync("#agent-create");
+        await Assertions.Expect(page.Locator("#message-title")).ToHaveTextAsync("Agent created");
+        var apiKey = await page.Locator("#shown-key").InputValueAsync();
+        await page.ClickAsync("#message-ok");
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("#/agents/agt-"));
+        var id = page.Url.Split("/#/agents/")[1];
+        var created = await admin.GetFromJsonAsync<AgentView>($"/v1/agents/{id}", AgentApiExtensions.Json);
+        Assert.Equal(new AgentLimits(120, null, 2), created!.Limits);
+        Assert.Equal("120", (string?)await redis.HashGetAsync(AgentKeyFormat.RedisKey(apiKey), AgentKeyFormat.RequestsPerMinuteField));
+        await Assertions.Expect(page.Locator("#agent-definition")).ToContainTextAsync("120 calls/min · 2 in flight");
+
+        // Edited on the agent page (confirmed): PATCH replaces them whole, so the emptied field is no limit any more.
+        await page.ClickAsync("#agent-actions button[data-action='limits']");
+        await Assertions.Expect(page.Locator("#l-rpm")).ToHaveValueAsync("120");
+        await page.FillAsync("#l-rpm", "");
+        await page.FillAsync("#l-tpm", "5000");
+        await page.ClickAsync("#limits-save");
+        await page.ClickAsync("#confirm-ok");
+        await Assertions.Expect(page.Locator("#agent-definition")).ToContainTextAsync("5,000 tokens/min · 2 in flight");
+        var edited = await admin.GetFromJsonAsync<AgentView>($"/v1/agents/{id}", AgentApiExtensions.Json);
+        Assert.Equal(new AgentLimits(null, 5000, 2), edited!.Limits);
+        Assert.False(await redis.HashExistsAsync(AgentKeyFormat.RedisKey(apiKey), AgentKeyFormat.RequestsPerMinuteField));
+        Assert.Equal("5000", (string?)await redis.HashGetAsync(AgentKeyFormat.RedisKey(apiKey), AgentKeyFormat.TokensPerMinuteField));
+
+        // Out of range: the API's 400 is shown in the dialog, which stays open.
+        await page.ClickAsync("#agent-actions button[data-action='limits']");
+        await page.FillAsync("#l-concurrent", "0");
+        await page.ClickAsync("#limits-save");
+        await page.ClickAsync("#confirm-ok");
+        await Assertions.Expect(page.Locator("#limits-form-error")).ToContainTextAsync("limits.maxConcurrent");
+        await page.ClickAsync("#limits-dialog button[data-close]");
+
+        // Revoked (as the Python SDK's session ends): neither the page nor the agents table offers start, restart or a new key.
+        using (var revoked = await admin.PostAsync($"/v1/agents/{id}/revoke", null))
+        {
+            revoked.EnsureSuccessStatusCode();
+        }
+
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("#agent-title .state")).ToHaveTextAsync("Revoked");
+        await Assertions.Expect(page.Locator("#agent-actions button[data-action='delete']")).ToBeVisibleAsync();
+        foreach (var action in new[] { "start", "stop", "restart", "rotate" })
+        {
+            await Assertions.Expect(page.Locator($"#agent-actions button[data-action='{action}']")).ToHaveCountAsync(0);
+        }
+
+        await page.GotoAsync(_factory.BaseAddress + "#/overview");
+        var row = page.Locator($"tr[data-agent-id='{id}']");
+        await Assertions.Expect(row.Locator(".state")).ToHaveTextAsync("Revoked");
+        await Assertions.Expect(row.Locator("button[data-action='start'], button[data-action='stop']")).ToHaveCountAsync(0);
+        Assert.Empty(scriptErrors);
     }
 
     [GeneratedRegex(@"child (\d+)")]
