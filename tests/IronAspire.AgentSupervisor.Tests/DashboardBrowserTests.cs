@@ -49,16 +49,8 @@ public sealed partial class DashboardBrowserTests : IAsyncLifetime
         var child = int.Parse(ChildLine().Match(string.Join("\n", (await admin.LogsAsync(agent.Id)).Select(l => l.Text))).Groups[1].Value, CultureInfo.InvariantCulture);
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 820 } });
-        var scriptErrors = new List<string>();
-        page.PageError += (_, error) => scriptErrors.Add(error);
-        await page.GotoAsync(_factory.BaseAddress.ToString());
+        var (browser, page, scriptErrors) = await OpenConsoleAsync(playwright);
+        await using var closing = browser;
 
         // A wrong key is refused; the right one opens the dashboard.
         await page.FillAsync("#admin-key", "not-the-key");
@@ -122,16 +114,8 @@ public sealed partial class DashboardBrowserTests : IAsyncLifetime
         using var admin = _factory.Admin();
         var redis = _app.Redis.GetDatabase();
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 820 } });
-        var scriptErrors = new List<string>();
-        page.PageError += (_, error) => scriptErrors.Add(error);
-        await page.GotoAsync(_factory.BaseAddress.ToString());
+        var (browser, page, scriptErrors) = await OpenConsoleAsync(playwright);
+        await using var closing = browser;
         await page.FillAsync("#admin-key", SupervisorFactory.AdminKey);
         await page.ClickAsync("#login-form button");
 
@@ -195,6 +179,22 @@ public sealed partial class DashboardBrowserTests : IAsyncLifetime
         await Assertions.Expect(row.Locator(".state")).ToHaveTextAsync("Revoked");
         await Assertions.Expect(row.Locator("button[data-action='start'], button[data-action='stop']")).ToHaveCountAsync(0);
         Assert.Empty(scriptErrors);
+    }
+
+    /// <summary>Chromium at 1280 px on the console's login page; the page's script errors are collected (a test expects none).</summary>
+    private async Task<(IBrowser Browser, IPage Page, List<string> ScriptErrors)> OpenConsoleAsync(IPlaywright playwright)
+    {
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 820 } });
+        var scriptErrors = new List<string>();
+        page.PageError += (_, error) => scriptErrors.Add(error);
+        await page.GotoAsync(_factory.BaseAddress.ToString());
+        return (browser, page, scriptErrors);
     }
 
     [GeneratedRegex(@"child (\d+)")]
