@@ -36,6 +36,9 @@ var results = new List<LoadResult>();
     var reserving = new Uri($"http://127.0.0.1:{reservingPort}");
     const string body = """{"model":"gpt-4o-mini","max_tokens":64,"messages":[{"role":"user","content":"Summarise the plot of a short story about a lighthouse keeper."}]}""";
     const string streamBody = """{"model":"gpt-4o-mini","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"Summarise the plot of a short story about a lighthouse keeper."}]}""";
+    // The same call for a Claude model: the Router translates it to Messages for the MockProvider's Anthropic API and back.
+    const string translatedBody = """{"model":"claude-haiku-4-5","max_tokens":64,"messages":[{"role":"user","content":"Summarise the plot of a short story about a lighthouse keeper."}]}""";
+    const string translatedStreamBody = """{"model":"claude-haiku-4-5","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"Summarise the plot of a short story about a lighthouse keeper."}]}""";
     // Every service on the call path (Router, Budget, Analytics, Supervisor) compiles its hot code in tiers during its
     // first seconds of load; measure the steady state, not the JIT.
     Console.WriteLine("Warming up every service for 10 s...");
@@ -54,6 +57,19 @@ var results = new List<LoadResult>();
             Console.WriteLine(results[^1]);
             results.Add(await LoadRun.RunAsync($"chat streaming TTFB, {name}", concurrency, duration, ct => TimeAsync(http, target, streamBody, key, ct, firstByteOnly: true)));
             Console.WriteLine(results[^1]);
+            if (name == "router")
+            {
+                results.Add(await LoadRun.RunAsync("chat non-streaming, router translated", concurrency, duration,
+                    ct => TimeAsync(http, target, translatedBody, key, ct, firstByteOnly: false)));
+                Console.WriteLine(results[^1]);
+                // The whole stream, not the first byte: translation works on every event.
+                results.Add(await LoadRun.RunAsync("chat streaming whole, router", concurrency, duration,
+                    ct => TimeAsync(http, target, streamBody, key, ct, firstByteOnly: false)));
+                Console.WriteLine(results[^1]);
+                results.Add(await LoadRun.RunAsync("chat streaming whole, router translated", concurrency, duration,
+                    ct => TimeAsync(http, target, translatedStreamBody, key, ct, firstByteOnly: false)));
+                Console.WriteLine(results[^1]);
+            }
         }
     }
 
@@ -112,6 +128,24 @@ foreach (var result in results)
                 }
 
                 Console.WriteLine($"| {kind}, {via} | {concurrency} | {r.P50Ms - d.P50Ms:0.000} | {r.P99Ms - d.P99Ms:0.000} |");
+            }
+        }
+    }
+}
+
+{
+    Console.WriteLine();
+    Console.WriteLine("| translation over the same call within one API (Chat Completions → Messages → back) | clients | p50 ms | p99 ms |");
+    Console.WriteLine("|---|---:|---:|---:|");
+    foreach (var (translated, native) in new[] { ("chat non-streaming, router translated", "chat non-streaming, router"), ("chat streaming whole, router translated", "chat streaming whole, router") })
+    {
+        foreach (var concurrency in concurrencies)
+        {
+            var n = results.SingleOrDefault(r => r.Scenario == native && r.Concurrency == concurrency);
+            var t = results.SingleOrDefault(r => r.Scenario == translated && r.Concurrency == concurrency);
+            if (n is not null && t is not null)
+            {
+                Console.WriteLine($"| {translated} | {concurrency} | {t.P50Ms - n.P50Ms:0.000} | {t.P99Ms - n.P99Ms:0.000} |");
             }
         }
     }

@@ -12,6 +12,9 @@ app.UseDefaultFiles();
 app.UseStaticFiles();
 app.MapAgentsApi();
 app.MapEventsApi();
+app.MapAgentOutputApi();
+app.MapAlertsApi();
+app.MapAnalyticsPassthroughApi();
 
 app.Run();
 

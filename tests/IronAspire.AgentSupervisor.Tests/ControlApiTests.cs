@@ -108,6 +108,43 @@ public sealed class ControlApiTests(SupervisorFixture fixture) : IClassFixture<S
         Assert.Equal(["gpt-4o-mini", "claude-*"], view!["models"]!.AsArray().Select(m => m!.GetValue<string>()));
     }
 
+    [Fact]
+    public async Task An_agents_rate_limits_reach_the_routers_key_record_and_its_view_and_PATCH_replaces_them()
+    {
+        using var admin = _factory.Admin();
+        var agent = await admin.CreateAgentAsync(new { name = "paced-app", budgetUsd = 1m, limits = new { requestsPerMinute = 60, tokensPerMinute = 100_000, maxConcurrent = 4 } });
+        var redis = _factory.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
+        var record = AgentKeyFormat.RedisKey(agent.ApiKey);
+        Assert.Equal(60, (int)await redis.HashGetAsync(record, AgentKeyFormat.RequestsPerMinuteField));
+        Assert.Equal(100_000, (long)await redis.HashGetAsync(record, AgentKeyFormat.TokensPerMinuteField));
+        Assert.Equal(4, (int)await redis.HashGetAsync(record, AgentKeyFormat.MaxConcurrentField));
+        var view = await admin.GetFromJsonAsync<JsonObject>($"/v1/agents/{agent.Id}");
+        Assert.Equal(60, view!["limits"]!["requestsPerMinute"]!.GetValue<int>());
+
+        using var patched = await admin.PatchAsJsonAsync($"/v1/agents/{agent.Id}", new { limits = new { requestsPerMinute = 10 } });
+        Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
+        var patchedView = await patched.Content.ReadFromJsonAsync<JsonObject>();
+        Assert.Equal(10, patchedView!["limits"]!["requestsPerMinute"]!.GetValue<int>());
+        Assert.Null(patchedView["limits"]!["maxConcurrent"]);
+        Assert.Equal(10, (int)await redis.HashGetAsync(record, AgentKeyFormat.RequestsPerMinuteField));
+        Assert.False(await redis.HashExistsAsync(record, AgentKeyFormat.MaxConcurrentField));
+        Assert.False(await redis.HashExistsAsync(record, AgentKeyFormat.TokensPerMinuteField));
+
+        // Stored in PostgreSQL: what the Supervisor reads back after a restart.
+        var stored = await admin.GetFromJsonAsync<JsonObject>($"/v1/agents/{agent.Id}");
+        Assert.Equal(10, stored!["limits"]!["requestsPerMinute"]!.GetValue<int>());
+
+        using var cleared = await admin.PatchAsJsonAsync($"/v1/agents/{agent.Id}", new { limits = new { } });
+        Assert.Equal(HttpStatusCode.OK, cleared.StatusCode);
+        Assert.False(await redis.HashExistsAsync(record, AgentKeyFormat.RequestsPerMinuteField));
+
+        using var bad = await admin.PatchAsJsonAsync($"/v1/agents/{agent.Id}", new { limits = new { maxConcurrent = 0 } });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.NotNull((await bad.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!["limits.maxConcurrent"]);
+        using var missing = await admin.PatchAsJsonAsync("/v1/agents/agt-nobody", new { limits = new { maxConcurrent = 2 } });
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
     private static readonly string NotExecutable = CreateNotExecutable();
 
     private static string CreateNotExecutable()
@@ -135,6 +172,8 @@ public sealed class ControlApiTests(SupervisorFixture fixture) : IClassFixture<S
         { """{"name":"a","budgetUsd":1,"models":["gpt-4o,claude-*"]}""", "models" },
         { """{"name":"a","budgetUsd":1,"models":[""]}""", "models" },
         { """{"name":"a","budgetUsd":1,"models":["gpt 4o"]}""", "models" },
+        { """{"name":"a","budgetUsd":1,"limits":{"requestsPerMinute":0}}""", "limits.requestsPerMinute" },
+        { """{"name":"a","budgetUsd":1,"limits":{"tokensPerMinute":-5}}""", "limits.tokensPerMinute" },
     };
 
     [Theory]

@@ -1,10 +1,9 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
-using IronAspire.Contracts.Budget;
+using IronAspire.Contracts.Agents;
 using IronAspire.Contracts.Events;
 using Microsoft.Playwright;
-using StackExchange.Redis;
 
 namespace IronAspire.AgentSupervisor.Tests;
 
@@ -20,21 +19,15 @@ public sealed partial class DashboardBrowserTests : IAsyncLifetime
     private TestBus _bus = null!;
     private FakeRouter _router = null!;
 
+    private RoutedSupervisor _app = null!;
+
     public async Task InitializeAsync()
     {
-        _bus = await TestBus.StartAsync();
-        var budget = await BudgetServiceHost.StartAsync();
-        var redis = await ConnectionMultiplexer.ConnectAsync(await IronAspire.Testing.BackingServers.RedisAsync());
-        _router = await FakeRouter.StartAsync(redis, new BudgetClient(budget.CreateClient()), _bus);
-        _factory = await SupervisorFactory.StartAsync(_router.BaseUrl, null, null, null, budget);
+        _app = await RoutedSupervisor.StartAsync();
+        (_factory, _router, _bus) = (_app.Supervisor, _app.Router, _app.Bus);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _factory.DisposeAsync();
-        await _router.DisposeAsync();
-        await _bus.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _app.DisposeAsync();
 
     /// <summary>Where the screenshot goes: $IRONASPIRE_TEST_ARTIFACTS, else TestResults beside the test assembly.</summary>
     public static string ArtifactsDirectory =>
@@ -56,14 +49,8 @@ public sealed partial class DashboardBrowserTests : IAsyncLifetime
         var child = int.Parse(ChildLine().Match(string.Join("\n", (await admin.LogsAsync(agent.Id)).Select(l => l.Text))).Groups[1].Value, CultureInfo.InvariantCulture);
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 820 } });
-        await page.GotoAsync(_factory.BaseAddress.ToString());
+        var (browser, page, scriptErrors) = await OpenConsoleAsync(playwright);
+        await using var closing = browser;
 
         // A wrong key is refused; the right one opens the dashboard.
         await page.FillAsync("#admin-key", "not-the-key");
@@ -100,18 +87,114 @@ public sealed partial class DashboardBrowserTests : IAsyncLifetime
         await _bus.PublishAsync(new CircuitStateChanged(Guid.NewGuid(), "mock-openai", "Closed", null, DateTimeOffset.UtcNow));
         await _bus.PublishAsync(new CircuitStateChanged(Guid.NewGuid(), "mock-anthropic", "Open", "5 consecutive failures", DateTimeOffset.UtcNow));
         await Assertions.Expect(page.Locator("#pii")).ToContainTextAsync("EMAIL_ADDRESS");
+        // A call the Router refused for the agent's rate limit shows on its row.
+        await _bus.PublishAsync(new LlmRequestFailed(Guid.NewGuid(), "r2", agent.Id, null, "", "gpt-4o-mini", 0, 0, 0, 0m, 1, null, false, 429,
+            "rate_limit_exceeded", DateTimeOffset.UtcNow));
+        await Assertions.Expect(row).ToContainTextAsync("1 rate-limited");
         await Assertions.Expect(page.Locator("#circuits")).ToContainTextAsync("mock-anthropic: Open");
 
         Directory.CreateDirectory(ArtifactsDirectory);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactsDirectory, "dashboard.png"), FullPage = true });
 
-        // Stop from the UI: the state changes live and the processes are gone.
+        // Stop from the UI (confirmed in the console's dialog): the state changes live and the processes are gone.
         await row.Locator("button[data-action='stop']").ClickAsync();
+        await page.ClickAsync("#confirm-ok");
         await Assertions.Expect(row.Locator(".state")).ToHaveTextAsync("Stopped");
         await Assertions.Expect(row.Locator("button[data-action='start']")).ToBeVisibleAsync();
         Assert.False(AgentApiExtensions.ProcessExists(running.Pid!.Value));
         Assert.False(AgentApiExtensions.ProcessExists(child));
+        Assert.Empty(scriptErrors);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactsDirectory, "dashboard-stopped.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task Rate_limits_are_set_in_the_create_form_and_on_the_agent_page_and_a_revoked_agent_cannot_be_started()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is needed (apt-get install -y chromium)");
+        using var admin = _factory.Admin();
+        var redis = _app.Redis.GetDatabase();
+        using var playwright = await Playwright.CreateAsync();
+        var (browser, page, scriptErrors) = await OpenConsoleAsync(playwright);
+        await using var closing = browser;
+        await page.FillAsync("#admin-key", SupervisorFactory.AdminKey);
+        await page.ClickAsync("#login-form button");
+
+        // Created from the form with two of the three limits: POST /v1/agents gets them as limits.
+        var name = "limited-" + Guid.NewGuid().ToString("N")[..6];
+        await page.ClickAsync("#new-agent");
+        await page.FillAsync("#a-name", name);
+        await page.FillAsync("#a-command", "bash");
+        await page.FillAsync("#a-args", Path.Combine(AppContext.BaseDirectory, "scripts", "idle.sh"));
+        await page.FillAsync("#a-budget", "1");
+        await page.FillAsync("#a-rpm", "120");
+        await page.FillAsync("#a-concurrent", "2");
+        await page.ClickAsync("#agent-create");
+        await Assertions.Expect(page.Locator("#message-title")).ToHaveTextAsync("Agent created");
+        var apiKey = await page.Locator("#shown-key").InputValueAsync();
+        await page.ClickAsync("#message-ok");
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("#/agents/agt-"));
+        var id = page.Url.Split("/#/agents/")[1];
+        var created = await admin.GetFromJsonAsync<AgentView>($"/v1/agents/{id}", AgentApiExtensions.Json);
+        Assert.Equal(new AgentLimits(120, null, 2), created!.Limits);
+        Assert.Equal("120", (string?)await redis.HashGetAsync(AgentKeyFormat.RedisKey(apiKey), AgentKeyFormat.RequestsPerMinuteField));
+        await Assertions.Expect(page.Locator("#agent-definition")).ToContainTextAsync("120 calls/min · 2 in flight");
+
+        // Edited on the agent page (confirmed): PATCH replaces them whole, so the emptied field is no limit any more.
+        await page.ClickAsync("#agent-actions button[data-action='limits']");
+        await Assertions.Expect(page.Locator("#l-rpm")).ToHaveValueAsync("120");
+        await page.FillAsync("#l-rpm", "");
+        await page.FillAsync("#l-tpm", "5000");
+        await page.ClickAsync("#limits-save");
+        await page.ClickAsync("#confirm-ok");
+        await Assertions.Expect(page.Locator("#agent-definition")).ToContainTextAsync("5,000 tokens/min · 2 in flight");
+        var edited = await admin.GetFromJsonAsync<AgentView>($"/v1/agents/{id}", AgentApiExtensions.Json);
+        Assert.Equal(new AgentLimits(null, 5000, 2), edited!.Limits);
+        Assert.False(await redis.HashExistsAsync(AgentKeyFormat.RedisKey(apiKey), AgentKeyFormat.RequestsPerMinuteField));
+        Assert.Equal("5000", (string?)await redis.HashGetAsync(AgentKeyFormat.RedisKey(apiKey), AgentKeyFormat.TokensPerMinuteField));
+
+        // Out of range: the API's 400 is shown in the dialog, which stays open.
+        await page.ClickAsync("#agent-actions button[data-action='limits']");
+        await page.FillAsync("#l-concurrent", "0");
+        await page.ClickAsync("#limits-save");
+        await page.ClickAsync("#confirm-ok");
+        await Assertions.Expect(page.Locator("#limits-form-error")).ToContainTextAsync("limits.maxConcurrent");
+        await page.ClickAsync("#limits-dialog button[data-close]");
+
+        // Revoked (as the Python SDK's session ends): neither the page nor the agents table offers start, restart or a new key.
+        using (var revoked = await admin.PostAsync($"/v1/agents/{id}/revoke", null))
+        {
+            revoked.EnsureSuccessStatusCode();
+        }
+
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("#agent-title .state")).ToHaveTextAsync("Revoked");
+        await Assertions.Expect(page.Locator("#agent-actions button[data-action='delete']")).ToBeVisibleAsync();
+        foreach (var action in new[] { "start", "stop", "restart", "rotate" })
+        {
+            await Assertions.Expect(page.Locator($"#agent-actions button[data-action='{action}']")).ToHaveCountAsync(0);
+        }
+
+        await page.GotoAsync(_factory.BaseAddress + "#/overview");
+        var row = page.Locator($"tr[data-agent-id='{id}']");
+        await Assertions.Expect(row.Locator(".state")).ToHaveTextAsync("Revoked");
+        await Assertions.Expect(row.Locator("button[data-action='start'], button[data-action='stop']")).ToHaveCountAsync(0);
+        Assert.Empty(scriptErrors);
+    }
+
+    /// <summary>Chromium at 1280 px on the console's login page; the page's script errors are collected (a test expects none).</summary>
+    private async Task<(IBrowser Browser, IPage Page, List<string> ScriptErrors)> OpenConsoleAsync(IPlaywright playwright)
+    {
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 820 } });
+        var scriptErrors = new List<string>();
+        page.PageError += (_, error) => scriptErrors.Add(error);
+        await page.GotoAsync(_factory.BaseAddress.ToString());
+        return (browser, page, scriptErrors);
     }
 
     [GeneratedRegex(@"child (\d+)")]

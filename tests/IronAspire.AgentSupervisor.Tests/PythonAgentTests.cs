@@ -5,7 +5,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using IronAspire.Contracts.Agents;
-using IronAspire.Contracts.Budget;
 using IronAspire.Contracts.Events;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
@@ -22,21 +21,15 @@ public sealed class PythonAgentTests : IAsyncLifetime
     private TestBus _bus = null!;
     private FakeRouter _router = null!;
 
+    private RoutedSupervisor _app = null!;
+
     public async Task InitializeAsync()
     {
-        _bus = await TestBus.StartAsync();
-        var budget = await BudgetServiceHost.StartAsync();
-        var redis = await ConnectionMultiplexer.ConnectAsync(await IronAspire.Testing.BackingServers.RedisAsync());
-        _router = await FakeRouter.StartAsync(redis, new BudgetClient(budget.CreateClient()), _bus);
-        _factory = await SupervisorFactory.StartAsync(_router.BaseUrl, null, null, null, budget);
+        _app = await RoutedSupervisor.StartAsync();
+        (_factory, _router, _bus) = (_app.Supervisor, _app.Router, _app.Bus);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _factory.DisposeAsync();
-        await _router.DisposeAsync();
-        await _bus.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _app.DisposeAsync();
 
     public static string Python() =>
         new[] { "/usr/bin/python3", "/usr/local/bin/python3" }.FirstOrDefault(File.Exists)

@@ -61,6 +61,25 @@ public sealed class RevokeTests
                 Assert.Equal(HttpStatusCode.Conflict, start.StatusCode);
             }
 
+            // Nor do the console's operations (restart, a new key, new models) bring a key back.
+            using (var restart = await admin.PostAsync($"/v1/agents/{supervised.Id}/restart", null))
+            {
+                Assert.Equal(HttpStatusCode.Conflict, restart.StatusCode);
+            }
+
+            using (var rotate = await admin.PostAsync($"/v1/agents/{external.Id}/key", null))
+            {
+                Assert.Equal(HttpStatusCode.Conflict, rotate.StatusCode);
+            }
+
+            using (var models = await admin.PutAsJsonAsync($"/v1/agents/{supervised.Id}/models", new { models = new[] { "gpt-4o-mini" } }))
+            {
+                Assert.Equal(HttpStatusCode.OK, models.StatusCode);
+            }
+
+            Assert.False(await redis.KeyExistsAsync(AgentKeyFormat.RedisKey(supervised.ApiKey)));
+            Assert.Equal("Revoked", (await admin.AgentAsync(supervised.Id)).State);
+
             using (var put = await admin.PutAsJsonAsync($"/v1/agents/{external.Id}/budget", new { budgetUsd = 2m }))
             {
                 Assert.Equal(HttpStatusCode.OK, put.StatusCode);

@@ -50,6 +50,8 @@ public sealed class SupervisorFactory : WebApplicationFactory<Program>
             ["Supervisor:LogDirectory"] = Path.Combine(Path.GetTempPath(), "ironaspire-sup-tests", Guid.NewGuid().ToString("N")[..8]),
             ["EventBus:QueuePrefix"] = "sup-test-" + Guid.NewGuid().ToString("N")[..8],
             ["services:budget:http:0"] = "http://localhost",
+            // No Analytics beside these Supervisors: a closed port, so the console's reads fail at once (503).
+            ["services:analytics:http:0"] = "http://127.0.0.1:9",
         };
         var factory = new SupervisorFactory(settings, budget ?? await BudgetServiceHost.StartAsync());
         factory.StartServer();

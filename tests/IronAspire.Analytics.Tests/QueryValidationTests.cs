@@ -25,8 +25,16 @@ public sealed class QueryValidationTests(QueryValidationTests.Service service) :
     [InlineData("/v1/analytics/timeseries?bucket=week", "bucket")]
     [InlineData("/v1/analytics/timeseries?bucket=minute&from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", "from")]
     [InlineData("/v1/analytics/events?type=Nope", "type")]
+    [InlineData("/v1/analytics/events?subject=", "subject")]
+    [InlineData("/v1/analytics/calls?status=maybe", "status")]
+    [InlineData("/v1/analytics/calls?cursor=not-a-cursor", "cursor")]
     [InlineData("/v1/analytics/calls?limit=1001", "limit")]
+    [InlineData("/v1/analytics/calls?errorType=", "errorType")]
     [InlineData("/v1/analytics/calls?agentId=", "agentId")]
+    [InlineData("/v1/analytics/calls/not-a-guid", "eventId")]
+    [InlineData("/v1/analytics/timeseries/breakdown?by=colour", "by")]
+    [InlineData("/v1/analytics/timeseries/breakdown?bucket=week", "bucket")]
+    [InlineData("/v1/analytics/failures?from=soon", "from")]
     public async Task Malformed_query_parameters_get_a_400_naming_the_parameter(string url, string parameter)
     {
         var response = await service.Analytics.CreateClient().GetAsync(url);
@@ -44,5 +52,8 @@ public sealed class QueryValidationTests(QueryValidationTests.Service service) :
         Assert.Contains("/v1/analytics/summary", document, StringComparison.Ordinal);
         Assert.Contains("/v1/analytics/timeseries", document, StringComparison.Ordinal);
         Assert.Contains("/v1/analytics/calls", document, StringComparison.Ordinal);
+        Assert.Contains("/v1/analytics/timeseries/breakdown", document, StringComparison.Ordinal);
+        Assert.Contains("/v1/analytics/calls/{eventId}", document, StringComparison.Ordinal);
+        Assert.Contains("/v1/analytics/failures", document, StringComparison.Ordinal);
     }
 }

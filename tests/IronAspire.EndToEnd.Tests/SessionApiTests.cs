@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using IronAspire.Hosting.ApplicationModel;
 
 namespace IronAspire.EndToEnd.Tests;
 
@@ -17,7 +16,7 @@ public class SessionApiTests(IronAspireAppFixture fixture)
     public async Task An_external_agents_calls_are_listed_by_the_supervisor_and_its_revoked_key_is_refused()
     {
         using var supervisor = fixture.App.CreateHttpClient("agent-supervisor");
-        supervisor.DefaultRequestHeaders.Authorization = new("Bearer", fixture.App.GetResource<ParameterResource>("admin-key").Value);
+        supervisor.DefaultRequestHeaders.Authorization = new("Bearer", fixture.AdminKey);
 
         var router = (await supervisor.GetFromJsonAsync<JsonObject>("/v1/router"))!;
         Assert.Equal(fixture.RouterUrl.ToString().TrimEnd('/'), router["routerBaseUrl"]!.GetValue<string>());

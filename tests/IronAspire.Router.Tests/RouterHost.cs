@@ -87,6 +87,9 @@ public sealed class RouterHost : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    /// <summary>A new client of the in-process Router, for an SDK that owns (and may dispose) its HttpClient.</summary>
+    public HttpClient CreateClient() => _factory.CreateClient();
+
     /// <summary>Every log line the Router wrote (formatted, with its exception), to check what never appears in them.</summary>
     public LogCapture Logs { get; }
     public IServiceProvider Services => _factory.Services;

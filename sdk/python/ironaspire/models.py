@@ -44,14 +44,18 @@ class Call:
     timestamp: str
     error_type: Optional[str] = None
     cached_input_tokens: int = 0
+    event_id: str = ""
+    time_to_first_byte_ms: Optional[float] = None
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> "Call":
+        ttfb = data.get("timeToFirstByteMs")
         return cls(request_id=data["requestId"], provider=data["provider"], model=data["model"], failed=bool(data["failed"]),
                    status_code=int(data["statusCode"]), input_tokens=int(data["inputTokens"]),
                    output_tokens=int(data["outputTokens"]), cost_usd=float(data["costUsd"]),
                    latency_ms=float(data["latencyMs"]), streamed=bool(data["streamed"]), timestamp=data["timestamp"],
-                   error_type=data.get("errorType"), cached_input_tokens=int(data.get("cachedInputTokens") or 0))
+                   error_type=data.get("errorType"), cached_input_tokens=int(data.get("cachedInputTokens") or 0),
+                   event_id=str(data.get("eventId") or ""), time_to_first_byte_ms=None if ttfb is None else float(ttfb))
 
 
 @dataclass(frozen=True)

@@ -122,7 +122,8 @@ class Session:
         return BudgetStatus.from_json(answer)
 
     def calls(self, limit: int = 100) -> List[Call]:
-        """The session's calls as Analytics recorded them, newest first (they arrive a moment after each call)."""
+        """The session's calls as Analytics recorded them (its call log), newest first, at most ``limit`` (1-1000); they
+        arrive a moment after each call."""
         answer = self._client._api.request("GET", f"/v1/agents/{quote(self.agent_id)}/calls", query={"limit": limit})
         return [Call.from_json(c) for c in answer["calls"]]
 

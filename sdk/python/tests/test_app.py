@@ -121,7 +121,8 @@ class SessionTests(AppTestCase):
             self.assertAlmostEqual(status.spent, sum(c.cost_usd for c in calls), places=9)
             self.assertEqual(["claude-sonnet-4-5", "gpt-4o-mini", "gpt-4o-mini", "gpt-4o-mini"], sorted(c.model for c in calls))
             self.assertTrue(all(c.status_code == 200 and not c.failed and c.output_tokens > 0 for c in calls))
-            self.assertEqual(2, len(session.calls(limit=2)))
+            self.assertEqual(4, len({c.event_id for c in calls}), "one entry per call, each with its event id")
+            self.assertEqual([c.event_id for c in calls[:2]], [c.event_id for c in session.calls(limit=2)], "newest first")
             self.assertTrue(session.is_open)
 
         self.assertFalse(session.is_open)

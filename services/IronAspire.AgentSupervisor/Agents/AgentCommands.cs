@@ -1,3 +1,5 @@
+using IronAspire.Contracts.Agents;
+
 namespace IronAspire.AgentSupervisor.Agents;
 
 /// <summary>A validated request to create an agent.</summary>
@@ -11,7 +13,9 @@ public sealed record NewAgent(
     string? ProjectId,
     RestartPolicy Restart,
     int MaxRestarts,
-    List<string> Models);
+    List<string> Models,
+    string? BudgetPeriod = null,
+    AgentLimits? Limits = null);
 
 public enum StartRefusal
 {

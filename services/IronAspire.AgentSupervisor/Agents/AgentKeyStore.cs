@@ -9,7 +9,7 @@ namespace IronAspire.AgentSupervisor.Agents;
 /// </summary>
 public sealed class AgentKeyStore(IConnectionMultiplexer redis)
 {
-    /// <summary>Writes the record of one of the agent's keys: who it is, its project and the models it may use.</summary>
+    /// <summary>Writes the record of one of the agent's keys: who it is, its project, the models it may use and its rate limits.</summary>
     public Task PublishAsync(string keyHash, AgentRecord agent)
     {
         List<HashEntry> entries = [new(AgentKeyFormat.AgentIdField, agent.Id)];
@@ -22,6 +22,8 @@ public sealed class AgentKeyStore(IConnectionMultiplexer redis)
         {
             entries.Add(new(AgentKeyFormat.ModelsField, models));
         }
+
+        entries.AddRange(AgentKeyFormat.FormatLimits(agent.Limits).Select(limit => new HashEntry(limit.Field, limit.Value)));
 
         var db = redis.GetDatabase();
         var batch = db.CreateTransaction();

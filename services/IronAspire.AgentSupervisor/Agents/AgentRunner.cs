@@ -18,6 +18,8 @@ public sealed partial class AgentRunner(
     AgentKeyStore keys,
     LiveFeed feed,
     AgentActivity activity,
+    AgentOutput output,
+    AlertBook alerts,
     IEventPublisher publisher,
     IOptions<SupervisorOptions> options,
     TimeProvider time,
@@ -42,6 +44,9 @@ public sealed partial class AgentRunner(
             WorkingDirectory = request.WorkingDirectory,
             Env = request.Env,
             Models = request.Models,
+            RequestsPerMinute = request.Limits?.RequestsPerMinute,
+            TokensPerMinute = request.Limits?.TokensPerMinute,
+            MaxConcurrent = request.Limits?.MaxConcurrent,
             Restart = request.Restart,
             MaxRestarts = request.MaxRestarts,
             KeyHash = AgentKeyFormat.Hash(apiKey),
@@ -52,7 +57,7 @@ public sealed partial class AgentRunner(
         // The budget first: an agent must never exist, even briefly, with a key and no limit of its own.
         await using (var scope = scopes.CreateAsyncScope())
         {
-            await scope.ServiceProvider.GetRequiredService<IAgentBudgets>().SetAsync(agent.Id, request.BudgetUsd, cancellationToken);
+            await scope.ServiceProvider.GetRequiredService<IAgentBudgets>().SetAsync(agent.Id, request.BudgetUsd, request.BudgetPeriod, cancellationToken);
             var db = scope.ServiceProvider.GetRequiredService<SupervisorDbContext>();
             db.Agents.Add(agent);
             await db.SaveChangesAsync(cancellationToken);
@@ -127,7 +132,8 @@ public sealed partial class AgentRunner(
         await Task.WhenAll(ids.Select(id => StopAsync(id, AgentState.BudgetExhausted, reason, cancellationToken)));
     }
 
-    public async Task<AgentBudget?> SetBudgetAsync(string agentId, decimal limitUsd, CancellationToken cancellationToken)
+    /// <summary>Sets the agent's limit; without <paramref name="period"/> the budget keeps the period it has.</summary>
+    public async Task<AgentBudget?> SetBudgetAsync(string agentId, decimal limitUsd, string? period, CancellationToken cancellationToken)
     {
         var runtime = Runtime(agentId);
         using var _ = await runtime.Gate.LockAsync(cancellationToken);
@@ -138,7 +144,10 @@ public sealed partial class AgentRunner(
         }
 
         await using var scope = scopes.CreateAsyncScope();
-        var budget = await scope.ServiceProvider.GetRequiredService<IAgentBudgets>().SetAsync(agentId, limitUsd, cancellationToken);
+        var budgets = scope.ServiceProvider.GetRequiredService<IAgentBudgets>();
+        // The Budget service resets an absent period to lifetime: keep the current one unless a new one is asked for.
+        period ??= (await budgets.GetAsync(agentId, cancellationToken))?.Period;
+        var budget = await budgets.SetAsync(agentId, limitUsd, period, cancellationToken);
         if (agent.State == AgentState.BudgetExhausted && budget.Remaining > 0)
         {
             // Raising the budget unblocks the agent: it can be started again (it is not started behind the operator's back).
@@ -179,6 +188,108 @@ public sealed partial class AgentRunner(
 
         Log.Revoked(logger, agentId);
         return agent;
+    }
+
+    /// <summary>Stops the agent if it runs, then starts it (the operator's restart: its restart count begins again).</summary>
+    public async Task<StartResult> RestartAsync(string agentId, CancellationToken cancellationToken)
+    {
+        var agent = await LoadAsync(agentId, cancellationToken);
+        if (agent is null)
+        {
+            return new StartResult(null, StartRefusal.NotFound, "No such agent.");
+        }
+
+        if (agent.IsExternal)
+        {
+            return new StartResult(agent, StartRefusal.Conflict, "An external agent runs elsewhere; only its key and budget are managed here.");
+        }
+
+        if (agent.State.IsActive() || IsRunning(agentId))
+        {
+            await StopAsync(agentId, AgentState.Stopped, "Restarted by the operator.", cancellationToken);
+        }
+
+        return await StartAsync(agentId, cancellationToken);
+    }
+
+    /// <summary>
+    /// Replaces the models the agent may call (empty: every model). Its keys are rewritten for the Router at once, so the
+    /// running process is held to the new list from its next call. Null when there is no such agent.
+    /// </summary>
+    public Task<AgentRecord?> SetModelsAsync(string agentId, List<string> models, CancellationToken cancellationToken) =>
+        ChangeKeyedSettingsAsync(agentId, agent => agent.Models = models, cancellationToken);
+
+    /// <summary>
+    /// Replaces the agent's rate limits: stored, then written to its key records (the agent key and the current run's),
+    /// so the Router applies them within its key cache time. Null when there is no such agent.
+    /// </summary>
+    public Task<AgentRecord?> SetLimitsAsync(string agentId, AgentLimits limits, CancellationToken cancellationToken) =>
+        ChangeKeyedSettingsAsync(agentId, agent =>
+        {
+            agent.RequestsPerMinute = limits.RequestsPerMinute;
+            agent.TokensPerMinute = limits.TokensPerMinute;
+            agent.MaxConcurrent = limits.MaxConcurrent;
+        }, cancellationToken);
+
+    /// <summary>
+    /// Changes settings the Router reads from the key records (models, rate limits): stored, then the agent key and the
+    /// current run's key are rewritten. A revoked agent's record changes but its keys stay gone.
+    /// </summary>
+    private async Task<AgentRecord?> ChangeKeyedSettingsAsync(string agentId, Action<AgentRecord> change, CancellationToken cancellationToken)
+    {
+        var runtime = Runtime(agentId);
+        using var _ = await runtime.Gate.LockAsync(cancellationToken);
+        var agent = await LoadAsync(agentId, cancellationToken);
+        if (agent is null)
+        {
+            return null;
+        }
+
+        change(agent);
+        await SaveAsync(agent);
+        if (agent.State == AgentState.Revoked)
+        {
+            return agent;
+        }
+
+        await keys.PublishAsync(agent.KeyHash, agent);
+        if (agent.RunKeyHash is { } runKey && agent.State.IsActive())
+        {
+            await keys.PublishAsync(runKey, agent);
+        }
+
+        return agent;
+    }
+
+    /// <summary>
+    /// Replaces the agent's long-lived key: the new one is returned (once), the old one is refused by the Router from now
+    /// on. The key of a run in progress is the run's own and is not affected (a restart gives the run a new one).
+    /// A revoked agent gets no new key (ApiKey null): its keys never come back.
+    /// </summary>
+    public async Task<(AgentRecord Agent, string? ApiKey)?> RotateKeyAsync(string agentId, CancellationToken cancellationToken)
+    {
+        var runtime = Runtime(agentId);
+        using var _ = await runtime.Gate.LockAsync(cancellationToken);
+        var agent = await LoadAsync(agentId, cancellationToken);
+        if (agent is null)
+        {
+            return null;
+        }
+
+        if (agent.State == AgentState.Revoked)
+        {
+            return (agent, null);
+        }
+
+        var apiKey = AgentKeyFormat.NewKey();
+        var oldHash = agent.KeyHash;
+        agent.KeyHash = AgentKeyFormat.Hash(apiKey);
+        // New key first, then the durable record, then the old key goes: never a moment without a valid key.
+        await keys.PublishAsync(agent.KeyHash, agent);
+        await SaveAsync(agent);
+        await keys.RevokeAsync(oldHash);
+        Log.KeyRotated(logger, agentId);
+        return (agent, apiKey);
     }
 
     /// <summary>Stops the agent, revokes its key and forgets it. False when there is no such agent.</summary>
@@ -342,7 +453,8 @@ public sealed partial class AgentRunner(
         AgentProcess process;
         try
         {
-            runtime.Logs ??= new AgentLogs(LogPath(agent.Id), Options.LogBufferLines);
+            var agentId = agent.Id;
+            runtime.Logs ??= new AgentLogs(LogPath(agentId), Options.LogBufferLines, line => output.Publish(agentId, line));
             var runKey = await IssueRunKeyAsync(agent);
             process = AgentProcess.Start(executable, agent.Args, agent.WorkingDirectory, Environment(agent, runKey), runtime.Logs, time);
         }
@@ -513,15 +625,21 @@ public sealed partial class AgentRunner(
     {
         agent.State = state;
         agent.Reason = reason;
-        await using (var scope = scopes.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<SupervisorDbContext>();
-            db.Agents.Update(agent);
-            await db.SaveChangesAsync(CancellationToken.None);
-        }
-
+        await SaveAsync(agent);
         Log.StateChanged(logger, agent.Id, state, reason);
         await NotifyAsync(agent);
+        if (state == AgentState.Failed)
+        {
+            alerts.Raise(AlertKind.AgentCrashed, agent.Id, "", $"Agent {agent.Name} failed", reason ?? "The agent failed.");
+        }
+    }
+
+    private async Task SaveAsync(AgentRecord agent)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<SupervisorDbContext>();
+        db.Agents.Update(agent);
+        await db.SaveChangesAsync(CancellationToken.None);
     }
 
     private async ValueTask NotifyAsync(AgentRecord agent)
@@ -603,6 +721,9 @@ public sealed partial class AgentRunner(
 
         [LoggerMessage(LogLevel.Information, "Agent {AgentId} deleted and its key revoked")]
         public static partial void Deleted(ILogger logger, string agentId);
+
+        [LoggerMessage(LogLevel.Information, "Agent {AgentId}'s key was rotated; the old key is revoked")]
+        public static partial void KeyRotated(ILogger logger, string agentId);
 
         [LoggerMessage(LogLevel.Error, "Handling the exit of agent {AgentId} failed")]
         public static partial void ExitHandlingFailed(ILogger logger, Exception exception, string agentId);

@@ -1,3 +1,5 @@
+using IronAspire.Contracts.Agents;
+
 namespace IronAspire.AgentSupervisor.Apis;
 
 /// <summary>Checks of the control API's input: a 400 naming the field, never a 500 or a half-created agent.</summary>
@@ -14,6 +16,7 @@ internal static class AgentValidation
         }
 
         Budget(errors, "budgetUsd", request.BudgetUsd);
+        Period(errors, "budgetPeriod", request.BudgetPeriod);
         if (request.ProjectId is not null && !IsId(request.ProjectId))
         {
             errors["projectId"] = ["projectId is 1-200 characters, without ':' '|' or control characters."];
@@ -56,11 +59,8 @@ internal static class AgentValidation
             errors["args"] = ["args: at most 1000 strings, without NUL characters."];
         }
 
-        if (request.Models is { } models && (models.Count > 100 || !models.All(IsModelPattern)))
-        {
-            errors["models"] = ["models: at most 100 model names or patterns ('*' for any run of characters), each 1-200 letters, digits and - . _ : / @ *."];
-        }
-
+        Models(errors, request.Models);
+        Limits(errors, request.Limits);
         if (request.Env is { } env && env.Any(e => e.Key.Length == 0 || e.Key.Contains('=') || e.Key.Contains('\0') || e.Value is null || e.Value.Contains('\0')))
         {
             errors["env"] = ["env names are non-empty and without '='; values are strings without NUL characters."];
@@ -70,7 +70,69 @@ internal static class AgentValidation
             ? null
             : new NewAgent(request.Name!.Trim(), request.Command, request.Args ?? [], request.WorkingDirectory,
                 request.Env ?? [], request.BudgetUsd!.Value, request.ProjectId, restart!.Value, request.MaxRestarts ?? 0,
-                request.Models?.Distinct(StringComparer.OrdinalIgnoreCase).ToList() ?? []);
+                Distinct(request.Models), request.BudgetPeriod?.ToLowerInvariant(), request.Limits is { IsEmpty: false } limits ? limits : null);
+    }
+
+    public static List<string>? Models(SetModelsRequest request, out Dictionary<string, string[]> errors)
+    {
+        errors = [];
+        if (request.Models is null)
+        {
+            errors["models"] = ["models is required: a list of model names or patterns, empty for every model."];
+            return null;
+        }
+
+        Models(errors, request.Models);
+        return errors.Count > 0 ? null : Distinct(request.Models);
+    }
+
+    private static void Models(Dictionary<string, string[]> errors, List<string>? models)
+    {
+        if (models is not null && (models.Count > 100 || !models.All(IsModelPattern)))
+        {
+            errors["models"] = ["models: at most 100 model names or patterns ('*' for any run of characters), each 1-200 letters, digits and - . _ : / @ *."];
+        }
+    }
+
+    private static List<string> Distinct(List<string>? models) => models?.Distinct(StringComparer.OrdinalIgnoreCase).ToList() ?? [];
+
+    private static void Period(Dictionary<string, string[]> errors, string field, string? period)
+    {
+        if (period is not null && period.ToLowerInvariant() is not ("lifetime" or "daily" or "monthly"))
+        {
+            errors[field] = [$"{field} is lifetime, daily or monthly (UTC)."];
+        }
+    }
+
+    public static AgentLimits? Update(UpdateAgentRequest request, out Dictionary<string, string[]> errors)
+    {
+        errors = [];
+        if (request.Limits is null)
+        {
+            errors["limits"] = ["limits is required: {requestsPerMinute, tokensPerMinute, maxConcurrent}, each optional ({} removes them)."];
+            return null;
+        }
+
+        Limits(errors, request.Limits);
+        return errors.Count > 0 ? null : request.Limits;
+    }
+
+    private static void Limits(Dictionary<string, string[]> errors, AgentLimits? limits)
+    {
+        if (limits?.RequestsPerMinute is < 1 or > 1_000_000)
+        {
+            errors["limits.requestsPerMinute"] = ["limits.requestsPerMinute is between 1 and 1000000 (omit it for no limit)."];
+        }
+
+        if (limits?.TokensPerMinute is < 1 or > 1_000_000_000_000)
+        {
+            errors["limits.tokensPerMinute"] = ["limits.tokensPerMinute is between 1 and 10^12 (omit it for no limit)."];
+        }
+
+        if (limits?.MaxConcurrent is < 1 or > 100_000)
+        {
+            errors["limits.maxConcurrent"] = ["limits.maxConcurrent is between 1 and 100000 (omit it for no limit)."];
+        }
     }
 
     public static decimal? Budget(SetBudgetRequest request, out Dictionary<string, string[]> errors)
@@ -78,6 +140,7 @@ internal static class AgentValidation
         errors = [];
         var limit = request.BudgetUsd ?? request.LimitUsd;
         Budget(errors, "budgetUsd", limit);
+        Period(errors, "period", request.Period);
         return errors.Count > 0 ? null : limit;
     }
 

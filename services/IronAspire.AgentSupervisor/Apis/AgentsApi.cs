@@ -19,13 +19,21 @@ public static class AgentsApi
         api.MapPost("/agents/{id}/start", Start).WithName("agents.start").WithSummary("Start a stopped agent");
         api.MapPost("/agents/{id}/stop", Stop).WithName("agents.stop")
             .WithSummary("Stop an agent: SIGTERM to its process group, SIGKILL after the grace period");
+        api.MapPost("/agents/{id}/restart", Restart).WithName("agents.restart")
+            .WithSummary("Stop the agent if it runs, then start it again");
+        api.MapPut("/agents/{id}/models", SetModels).WithName("agents.models")
+            .WithSummary("Replace the models the agent may call (names or '*' patterns; empty: every model); applies to its next call");
+        api.MapPost("/agents/{id}/key", RotateKey).WithName("agents.key.rotate")
+            .WithSummary("Rotate the agent's key: a new key is returned once and the old one is refused by the Router from now on");
+        api.MapPatch("/agents/{id}", Update).WithName("agents.update")
+            .WithSummary("Change an agent: its rate limits (requestsPerMinute, tokensPerMinute, maxConcurrent), applied to its keys at once");
         api.MapPut("/agents/{id}/budget", SetBudget).WithName("agents.budget")
-            .WithSummary("Set the agent's budget limit; raising an exhausted budget lets it be started again");
+            .WithSummary("Set the agent's budget limit (and optionally its period); raising an exhausted budget lets it be started again");
         api.MapGet("/agents/{id}/logs", Logs).WithName("agents.logs").WithSummary("The last lines of the agent's stdout and stderr");
         api.MapPost("/agents/{id}/revoke", Revoke).WithName("agents.revoke")
             .WithSummary("Revoke the agent's keys for good (stopping it if it runs); the record, its budget and its history stay");
         api.MapGet("/agents/{id}/calls", Calls).WithName("agents.calls")
-            .WithSummary("The agent's recorded calls from Analytics, newest first (limit 1-1000, default 100)");
+            .WithSummary("The agent's recorded calls from Analytics, newest first (limit 1-1000, default 100; cursor: a page's next)");
         api.MapGet("/router", Router).WithName("router")
             .WithSummary("Where agents reach the Router: its base URL, the OpenAI base URL (…/v1) and the Anthropic base URL");
         api.MapDelete("/agents/{id}", Delete).WithName("agents.delete").WithSummary("Stop the agent and revoke its key");
@@ -70,20 +78,61 @@ public static class AgentsApi
     private static async Task<Results<Ok<AgentView>, ProblemHttpResult>> Start(string id, AgentRunner runner, IAgentBudgets budgets,
         AgentActivity activity, CancellationToken cancellationToken)
     {
-        var result = await runner.StartAsync(id, cancellationToken);
-        return result.Refusal switch
+        return await StartedAsync(id, await runner.StartAsync(id, cancellationToken), budgets, activity, cancellationToken);
+    }
+
+    private static async Task<Results<Ok<AgentView>, ProblemHttpResult>> StartedAsync(string id, StartResult result, IAgentBudgets budgets,
+        AgentActivity activity, CancellationToken cancellationToken) => result.Refusal switch
         {
             StartRefusal.NotFound => NotFound(id),
             StartRefusal.Conflict => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The agent cannot be started", detail: result.Detail),
             _ => TypedResults.Ok(await ViewAsync(result.Agent!, budgets, activity, cancellationToken)),
         };
+
+    private static async Task<Results<Ok<AgentView>, ProblemHttpResult>> Restart(string id, AgentRunner runner, IAgentBudgets budgets,
+        AgentActivity activity, CancellationToken cancellationToken) =>
+        await StartedAsync(id, await runner.RestartAsync(id, cancellationToken), budgets, activity, cancellationToken);
+
+    private static async Task<Results<Ok<AgentView>, ValidationProblem, ProblemHttpResult>> SetModels(string id, SetModelsRequest request,
+        AgentRunner runner, IAgentBudgets budgets, AgentActivity activity, CancellationToken cancellationToken)
+    {
+        if (AgentValidation.Models(request, out var errors) is not { } models)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        return await runner.SetModelsAsync(id, models, cancellationToken) is { } agent
+            ? TypedResults.Ok(await ViewAsync(agent, budgets, activity, cancellationToken))
+            : NotFound(id);
     }
+
+    private static async Task<Results<Ok<RotatedKey>, ProblemHttpResult>> RotateKey(string id, AgentRunner runner, CancellationToken cancellationToken) =>
+        await runner.RotateKeyAsync(id, cancellationToken) switch
+        {
+            null => NotFound(id),
+            { ApiKey: { } apiKey } => TypedResults.Ok(new RotatedKey(id, apiKey)),
+            _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Agent revoked",
+                detail: "The agent's keys were revoked for good; it gets no new key."),
+        };
 
     private static async Task<Results<Ok<AgentView>, ProblemHttpResult>> Stop(string id, AgentRunner runner, IAgentBudgets budgets,
         AgentActivity activity, CancellationToken cancellationToken) =>
         await runner.StopAsync(id, cancellationToken) is { } agent
             ? TypedResults.Ok(await ViewAsync(agent, budgets, activity, cancellationToken))
             : NotFound(id);
+
+    private static async Task<Results<Ok<AgentView>, ValidationProblem, ProblemHttpResult>> Update(string id, UpdateAgentRequest request,
+        AgentRunner runner, IAgentBudgets budgets, AgentActivity activity, CancellationToken cancellationToken)
+    {
+        if (AgentValidation.Update(request, out var errors) is not { } limits)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        return await runner.SetLimitsAsync(id, limits, cancellationToken) is { } agent
+            ? TypedResults.Ok(await ViewAsync(agent, budgets, activity, cancellationToken))
+            : NotFound(id);
+    }
 
     private static async Task<Results<Ok<BudgetView>, ValidationProblem, ProblemHttpResult>> SetBudget(string id, SetBudgetRequest request,
         AgentRunner runner, CancellationToken cancellationToken)
@@ -95,7 +144,7 @@ public static class AgentsApi
 
         try
         {
-            return await runner.SetBudgetAsync(id, limit, cancellationToken) is { } budget
+            return await runner.SetBudgetAsync(id, limit, request.Period?.ToLowerInvariant(), cancellationToken) is { } budget
                 ? TypedResults.Ok(ToView(budget))
                 : NotFound(id);
         }
@@ -123,8 +172,8 @@ public static class AgentsApi
             ? TypedResults.Ok(await ViewAsync(agent, budgets, activity, cancellationToken))
             : NotFound(id);
 
-    private static async Task<Results<Ok<CallsView>, ValidationProblem, ProblemHttpResult>> Calls(string id, int? limit, SupervisorDbContext db,
-        AnalyticsClient analytics, ILogger<AnalyticsClient> logger, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<CallsView>, ValidationProblem, ProblemHttpResult>> Calls(string id, int? limit, string? cursor,
+        SupervisorDbContext db, AnalyticsClient analytics, ILogger<AnalyticsClient> logger, CancellationToken cancellationToken)
     {
         if (limit is < 1 or > 1000)
         {
@@ -138,7 +187,13 @@ public static class AgentsApi
 
         try
         {
-            return TypedResults.Ok(new CallsView(id, await analytics.CallsAsync(id, limit ?? 100, cancellationToken)));
+            var page = await analytics.CallsAsync(id, limit ?? 100, cursor, cancellationToken);
+            return TypedResults.Ok(new CallsView(id, page.Items, page.Next));
+        }
+        catch (HttpRequestException ex) when (ex.StatusCode == System.Net.HttpStatusCode.BadRequest)
+        {
+            // The only parameter Analytics can refuse here is the cursor (limit and id are checked above).
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["cursor"] = ["cursor is not one this API returned (take it from a page's next)."] });
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -159,15 +214,15 @@ public static class AgentsApi
     {
         var budget = await budgets.GetAsync(agent.Id, cancellationToken);
         var seen = activity.Snapshot(agent.Id);
-        return new AgentView(agent.Id, agent.Name, agent.ProjectId, agent.IsExternal, agent.Command, agent.Args, agent.Models, agent.State.ToString(),
+        return new AgentView(agent.Id, agent.Name, agent.ProjectId, agent.IsExternal, agent.Command, agent.Args, agent.Models, agent.Limits, agent.State.ToString(),
             agent.Reason, agent.State.IsActive() ? agent.Pid : null, agent.StartedAt, agent.EndedAt, agent.ExitCode, agent.Restarts,
             agent.Restart.ToWire(), agent.MaxRestarts, budget is null ? null : ToView(budget), seen.Requests, seen.Failures,
-            seen.InputTokens, seen.OutputTokens, seen.InputTokens + seen.OutputTokens, seen.CostUsd, seen.PiiByType, seen.LastActivity,
+            seen.InputTokens, seen.OutputTokens, seen.InputTokens + seen.OutputTokens, seen.CostUsd, seen.PiiByType, seen.LastActivity, seen.RateLimited,
             agent.CreatedAt);
     }
 
     private static BudgetView ToView(AgentBudget budget) => new(budget.Limit, budget.Spent, budget.Reserved, budget.Remaining, budget.Period);
 
-    private static ProblemHttpResult NotFound(string id) =>
+    internal static ProblemHttpResult NotFound(string id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Agent not found", detail: $"There is no agent '{id}'.");
 }

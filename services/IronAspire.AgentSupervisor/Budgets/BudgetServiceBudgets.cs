@@ -19,11 +19,11 @@ public sealed class BudgetServiceBudgets(BudgetClient client, ILogger<BudgetServ
         }
     }
 
-    public async Task<AgentBudget> SetAsync(string agentId, decimal limitUsd, CancellationToken cancellationToken = default)
+    public async Task<AgentBudget> SetAsync(string agentId, decimal limitUsd, string? period, CancellationToken cancellationToken = default)
     {
         try
         {
-            return ToBudget(await client.SetAgentBudgetAsync(agentId, new BudgetLimitRequest(limitUsd), cancellationToken));
+            return ToBudget(await client.SetAgentBudgetAsync(agentId, new BudgetLimitRequest(limitUsd, period), cancellationToken));
         }
         catch (Exception ex) when (ex is HttpRequestException or ArgumentException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {

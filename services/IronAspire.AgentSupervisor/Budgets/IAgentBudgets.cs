@@ -6,8 +6,9 @@ public interface IAgentBudgets
     /// <summary>The agent's budget in its current period; null when it has none or the Budget service cannot be reached.</summary>
     Task<AgentBudget?> GetAsync(string agentId, CancellationToken cancellationToken = default);
 
+    /// <summary>Sets the limit and the period (lifetime, daily, monthly; null: lifetime, as the Budget service defaults).</summary>
     /// <exception cref="BudgetUnavailableException">The Budget service cannot be reached or refused the limit.</exception>
-    Task<AgentBudget> SetAsync(string agentId, decimal limitUsd, CancellationToken cancellationToken = default);
+    Task<AgentBudget> SetAsync(string agentId, decimal limitUsd, string? period, CancellationToken cancellationToken = default);
 }
 
 public sealed record AgentBudget(decimal Limit, decimal Spent, decimal Reserved, decimal Remaining, string Period);

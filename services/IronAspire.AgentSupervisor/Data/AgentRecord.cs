@@ -1,3 +1,5 @@
+using IronAspire.Contracts.Agents;
+
 namespace IronAspire.AgentSupervisor.Data;
 
 /// <summary>One agent as stored in <c>supervisordb</c>: its definition, its key's hash and its last known process state.</summary>
@@ -15,6 +17,13 @@ public sealed class AgentRecord
 
     /// <summary>The models the agent may use (glob patterns); empty: every model the Router's providers serve.</summary>
     public List<string> Models { get; set; } = [];
+
+    /// <summary>Rate limits the Router enforces (null: none), written to the agent's key records.</summary>
+    public int? RequestsPerMinute { get; set; }
+    public long? TokensPerMinute { get; set; }
+    public int? MaxConcurrent { get; set; }
+
+    public AgentLimits? Limits => new AgentLimits(RequestsPerMinute, TokensPerMinute, MaxConcurrent) is { IsEmpty: false } limits ? limits : null;
 
     public RestartPolicy Restart { get; set; }
     public int MaxRestarts { get; set; }

@@ -30,5 +30,6 @@ public sealed class SupervisorDbContext(DbContextOptions<SupervisorDbContext> op
                     d => d.Aggregate(0, (h, kv) => HashCode.Combine(h, kv.Key, kv.Value)),
                     d => new Dictionary<string, string>(d)));
         agent.Ignore(a => a.IsExternal);
+        agent.Ignore(a => a.Limits);
     }
 }

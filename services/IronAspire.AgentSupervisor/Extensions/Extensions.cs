@@ -1,7 +1,9 @@
 using IronAspire.AgentSupervisor.Apis;
 using IronAspire.AgentSupervisor.Budgets;
+using IronAspire.Contracts.Analytics;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.Hosting;
@@ -41,13 +43,26 @@ public static class Extensions
 
         services.AddBudgetClient();
         services.AddScoped<IAgentBudgets, BudgetServiceBudgets>();
-        // GET /v1/agents/{id}/calls reads an agent's recorded calls from Analytics (the AppHost's reference to it).
+        // Analytics' query API (the AppHost's reference to it): GET /v1/agents/{id}/calls and, for the console's charts and
+        // call log, GET /v1/analytics/* with the admin key.
+        // Fail fast rather than retry: a console reads again on its own, and a browser has few connections per origin to
+        // keep waiting on a slow Analytics (the default handler would hold each for up to 30 s).
+        // (The standard handler ServiceDefaults adds to every client reads its options by the name "{client}-standard".)
         services.AddAnalyticsClient();
+        services.Configure<HttpStandardResilienceOptions>(nameof(AnalyticsClient) + "-standard", resilience =>
+        {
+            resilience.Retry.MaxRetryAttempts = 1;
+            resilience.Retry.Delay = TimeSpan.FromMilliseconds(200);
+            resilience.AttemptTimeout.Timeout = TimeSpan.FromSeconds(5);
+            resilience.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(12);
+        });
 
         services.AddSingleton<AdminKey>();
         services.AddSingleton<AgentKeyStore>();
         services.AddSingleton<LiveFeed>();
         services.AddSingleton<AgentActivity>();
+        services.AddSingleton<AgentOutput>();
+        services.AddSingleton<AlertBook>();
         services.AddSingleton<AgentRunner>();
 
         // The shared bus (IronAspire.EventBus): this service's queue "{EventBus:QueuePrefix}-bus-events" (prefix

@@ -4,7 +4,7 @@ using IronAspire.Contracts.Events;
 namespace IronAspire.AgentSupervisor.Live;
 
 /// <summary>
-/// Counters fed by bus events since this Supervisor started: per agent (requests, failures, tokens, cost, PII by type,
+/// Counters fed by bus events since this Supervisor started: per agent (requests, failures, rate-limit refusals, tokens, cost, PII by type,
 /// last activity), spend per model and each provider's circuit. Analytics keeps the durable history; these answer the
 /// dashboard at once and de-duplicate redelivered events by id.
 /// </summary>
@@ -62,6 +62,10 @@ public sealed class AgentActivity
         {
             counters.Requests++;
             counters.Failures++;
+            if (call.ErrorType == "rate_limit_exceeded")
+            {
+                counters.RateLimited++;
+            }
             counters.InputTokens += call.InputTokens;
             counters.OutputTokens += call.OutputTokens;
             counters.CostUsd += call.CostUsd;
@@ -96,7 +100,7 @@ public sealed class AgentActivity
         lock (counters)
         {
             return new AgentActivitySnapshot(counters.Requests, counters.Failures, counters.InputTokens, counters.OutputTokens,
-                counters.CostUsd, new Dictionary<string, int>(counters.Pii), counters.LastActivity);
+                counters.CostUsd, new Dictionary<string, int>(counters.Pii), counters.LastActivity, counters.RateLimited);
         }
     }
 
@@ -121,6 +125,7 @@ public sealed class AgentActivity
     {
         public long Requests;
         public long Failures;
+        public long RateLimited;
         public long InputTokens;
         public long OutputTokens;
         public decimal CostUsd;
@@ -136,7 +141,7 @@ public sealed class AgentActivity
 }
 
 public sealed record AgentActivitySnapshot(long Requests, long Failures, long InputTokens, long OutputTokens, decimal CostUsd,
-    IReadOnlyDictionary<string, int> PiiByType, DateTimeOffset? LastActivity);
+    IReadOnlyDictionary<string, int> PiiByType, DateTimeOffset? LastActivity, long RateLimited = 0);
 
 public sealed record ModelSpendSnapshot(string Model, long Requests, decimal CostUsd);
 

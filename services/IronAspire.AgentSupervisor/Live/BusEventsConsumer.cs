@@ -1,3 +1,4 @@
+using System.Globalization;
 using IronAspire.Contracts.Events;
 using MassTransit;
 
@@ -7,7 +8,7 @@ namespace IronAspire.AgentSupervisor.Live;
 /// The Supervisor's own queue of IronAspire events: each one updates the counters, goes to the live feed, and
 /// <see cref="BudgetExhausted"/> stops the agents on that budget.
 /// </summary>
-public sealed class BusEventsConsumer(AgentActivity activity, LiveFeed feed, AgentRunner runner, ILogger<BusEventsConsumer> logger) :
+public sealed class BusEventsConsumer(AgentActivity activity, LiveFeed feed, AgentRunner runner, AlertBook alerts, ILogger<BusEventsConsumer> logger) :
     IConsumer<LlmRequestCompleted>,
     IConsumer<LlmRequestFailed>,
     IConsumer<PiiDetected>,
@@ -73,6 +74,9 @@ public sealed class BusEventsConsumer(AgentActivity activity, LiveFeed feed, Age
                 Scope = threshold.Scope.ToString(), threshold.BudgetId, threshold.ThresholdPercent, threshold.SpentUsd,
                 threshold.LimitUsd, threshold.Period, threshold.Timestamp,
             }));
+            alerts.Raise(AlertKind.BudgetThreshold, threshold.BudgetId, threshold.ThresholdPercent.ToString(CultureInfo.InvariantCulture),
+                $"{threshold.Scope} budget {threshold.ThresholdPercent} % used",
+                $"{threshold.SpentUsd:0.######} of {threshold.LimitUsd:0.######} USD spent ({threshold.Period}).");
         }
 
         return Task.CompletedTask;
@@ -88,6 +92,8 @@ public sealed class BusEventsConsumer(AgentActivity activity, LiveFeed feed, Age
                 Scope = exhausted.Scope.ToString(), exhausted.BudgetId, exhausted.SpentUsd, exhausted.LimitUsd, exhausted.Period,
                 exhausted.Timestamp,
             }));
+            alerts.Raise(AlertKind.BudgetExhausted, exhausted.BudgetId, "", $"{exhausted.Scope} budget exhausted (100 %)",
+                $"{exhausted.SpentUsd:0.######} of {exhausted.LimitUsd:0.######} USD spent ({exhausted.Period}); its agents are stopped.");
         }
 
         // Not skipped for a redelivery: stopping is idempotent, and a redelivery means the first attempt may not have finished.
@@ -102,6 +108,11 @@ public sealed class BusEventsConsumer(AgentActivity activity, LiveFeed feed, Age
         {
             activity.Circuit(change);
             feed.Publish(new LiveEvent("circuit.changed", new { change.Provider, change.State, change.Reason, change.Timestamp }));
+            if (change.State is "Open" or "Isolated")
+            {
+                alerts.Raise(AlertKind.CircuitOpen, change.Provider, "", $"Provider {change.Provider}: circuit {change.State}",
+                    change.Reason ?? "Calls to this provider are refused or sent to a fallback.");
+            }
         }
 
         return Task.CompletedTask;

@@ -54,6 +54,9 @@ namespace IronAspire.AgentSupervisor.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<int?>("MaxConcurrent")
+                        .HasColumnType("integer");
+
                     b.Property<int>("MaxRestarts")
                         .HasColumnType("integer");
 
@@ -79,6 +82,9 @@ namespace IronAspire.AgentSupervisor.Migrations
                     b.Property<string>("Reason")
                         .HasColumnType("text");
 
+                    b.Property<int?>("RequestsPerMinute")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Restart")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -97,6 +103,9 @@ namespace IronAspire.AgentSupervisor.Migrations
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
+
+                    b.Property<long?>("TokensPerMinute")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("WorkingDirectory")
                         .HasColumnType("text");

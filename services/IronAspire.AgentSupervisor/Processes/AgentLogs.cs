@@ -9,10 +9,13 @@ public sealed class AgentLogs : IDisposable
     private readonly Queue<LogLine> _lines = new();
     private readonly int _capacity;
     private readonly StreamWriter _file;
+    private readonly Action<LogLine>? _written;
 
-    public AgentLogs(string path, int capacity)
+    /// <param name="written">Called with each line after it is stored (the live output of the agent).</param>
+    public AgentLogs(string path, int capacity, Action<LogLine>? written = null)
     {
         _capacity = capacity;
+        _written = written;
         FilePath = path;
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         _file = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite), new UTF8Encoding(false))
@@ -36,6 +39,8 @@ public sealed class AgentLogs : IDisposable
 
             _file.WriteLine($"{at:O} {stream} {text}");
         }
+
+        _written?.Invoke(line);
     }
 
     public IReadOnlyList<LogLine> Tail(int count)

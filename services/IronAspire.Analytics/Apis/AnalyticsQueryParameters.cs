@@ -20,7 +20,7 @@ public sealed record AnalyticsQueryParameters(
     public const int MaxLimit = 1_000;
     private const int MaxIdLength = 200;
 
-    public bool TryParse(Dictionary<string, string[]> errors, out AnalyticsFilter filter, out int limit)
+    public bool TryParse(Dictionary<string, string[]> errors, out AnalyticsFilter filter, out int limit, int defaultLimit = DefaultLimit)
     {
         var from = ParseTime("from", From, errors);
         var to = ParseTime("to", To, errors);
@@ -29,7 +29,7 @@ public sealed record AnalyticsQueryParameters(
             errors["from"] = [$"from ({From}) must not be later than to ({To})."];
         }
 
-        limit = DefaultLimit;
+        limit = defaultLimit;
         if (Limit is not null && (!int.TryParse(Limit, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxLimit))
         {
             errors["limit"] = [$"limit must be a whole number from 1 to {MaxLimit}."];

@@ -13,6 +13,9 @@ public sealed class DailyUsage
     public required string Model { get; set; }
     public long Requests { get; set; }
     public long Failures { get; set; }
+
+    /// <summary>Failures that were rate-limit refusals (error code rate_limit_exceeded).</summary>
+    public long RateLimited { get; set; }
     public long InputTokens { get; set; }
     public long CachedInputTokens { get; set; }
     public long OutputTokens { get; set; }

@@ -9,6 +9,9 @@ public sealed class LlmRequestRecord
     public string? ProjectId { get; set; }
     public required string Provider { get; set; }
     public required string Model { get; set; }
+
+    /// <summary>The model that served the call when a fallback model did; null when the requested one did.</summary>
+    public string? ServingModel { get; set; }
     public bool Failed { get; set; }
     public string? ErrorType { get; set; }
     public int StatusCode { get; set; }

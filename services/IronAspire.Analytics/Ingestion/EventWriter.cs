@@ -17,21 +17,22 @@ public sealed class EventWriter(AnalyticsDbContext db)
         WITH input AS (
             SELECT * FROM unnest(@event_id, @request_id, @agent_id, @project_id, @provider, @model, @failed, @error_type,
                                  @status_code, @input_tokens, @cached_input_tokens, @output_tokens, @cost_usd, @latency_ms,
-                                 @ttfb_ms, @streamed, @timestamp)
+                                 @ttfb_ms, @streamed, @timestamp, @serving_model)
                 AS t(event_id, request_id, agent_id, project_id, provider, model, failed, error_type, status_code,
-                     input_tokens, cached_input_tokens, output_tokens, cost_usd, latency_ms, ttfb_ms, streamed, timestamp)
+                     input_tokens, cached_input_tokens, output_tokens, cost_usd, latency_ms, ttfb_ms, streamed, timestamp, serving_model)
         ), inserted AS (
             INSERT INTO llm_requests (event_id, request_id, agent_id, project_id, provider, model, failed, error_type,
                                       status_code, input_tokens, cached_input_tokens, output_tokens, cost_usd, latency_ms,
-                                      time_to_first_byte_ms, streamed, timestamp)
+                                      time_to_first_byte_ms, streamed, timestamp, serving_model)
             SELECT * FROM input
             ON CONFLICT (event_id) DO NOTHING
-            RETURNING timestamp, agent_id, project_id, provider, model, failed, input_tokens, cached_input_tokens, output_tokens, cost_usd
+            RETURNING timestamp, agent_id, project_id, provider, model, failed, error_type, input_tokens, cached_input_tokens, output_tokens, cost_usd
         )
-        INSERT INTO daily_usage AS d (day, agent_id, project_id, provider, model, requests, failures, input_tokens,
+        INSERT INTO daily_usage AS d (day, agent_id, project_id, provider, model, requests, failures, rate_limited, input_tokens,
                                       cached_input_tokens, output_tokens, cost_usd)
         SELECT (timestamp AT TIME ZONE 'UTC')::date, agent_id, coalesce(project_id, ''), provider, model,
-               count(*), count(*) FILTER (WHERE failed), sum(input_tokens)::bigint, sum(cached_input_tokens)::bigint,
+               count(*), count(*) FILTER (WHERE failed), count(*) FILTER (WHERE error_type = 'rate_limit_exceeded'),
+               sum(input_tokens)::bigint, sum(cached_input_tokens)::bigint,
                sum(output_tokens)::bigint, sum(cost_usd)
         FROM inserted
         GROUP BY 1, 2, 3, 4, 5
@@ -39,6 +40,7 @@ public sealed class EventWriter(AnalyticsDbContext db)
         ON CONFLICT (day, agent_id, project_id, provider, model) DO UPDATE SET
             requests = d.requests + excluded.requests,
             failures = d.failures + excluded.failures,
+            rate_limited = d.rate_limited + excluded.rate_limited,
             input_tokens = d.input_tokens + excluded.input_tokens,
             cached_input_tokens = d.cached_input_tokens + excluded.cached_input_tokens,
             output_tokens = d.output_tokens + excluded.output_tokens,
@@ -93,6 +95,7 @@ public sealed class EventWriter(AnalyticsDbContext db)
             Array("ttfb_ms", rows, r => r.TimeToFirstByteMs),
             Array("streamed", rows, r => r.Streamed),
             Array("timestamp", rows, r => r.Timestamp.ToUniversalTime()),
+            Array("serving_model", rows, r => r.ServingModel),
         ], cancellationToken);
     }
 
@@ -142,6 +145,7 @@ public sealed class EventWriter(AnalyticsDbContext db)
         ProjectId = e.ProjectId,
         Provider = e.Provider ?? "",
         Model = e.Model ?? "",
+        ServingModel = e.ServingModel,
         Failed = false,
         StatusCode = e.StatusCode,
         InputTokens = e.InputTokens,
@@ -162,6 +166,7 @@ public sealed class EventWriter(AnalyticsDbContext db)
         ProjectId = e.ProjectId,
         Provider = e.Provider ?? "",
         Model = e.Model ?? "",
+        ServingModel = e.ServingModel,
         Failed = true,
         ErrorType = e.ErrorType ?? "",
         StatusCode = e.StatusCode,

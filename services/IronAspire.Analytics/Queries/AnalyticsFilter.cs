@@ -36,4 +36,5 @@ public sealed record UsageRow(
     double? P50,
     double? P95,
     double? P99,
-    IReadOnlyDictionary<string, long> PiiDetections);
+    IReadOnlyDictionary<string, long> PiiDetections,
+    long RateLimited = 0);

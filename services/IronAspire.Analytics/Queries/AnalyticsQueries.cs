@@ -16,7 +16,7 @@ namespace IronAspire.Analytics.Queries;
 /// (so totals survive retention; latency percentiles and per-model PII cover the raw window only).
 /// The one listing of rows, <see cref="CallsAsync"/>, is bounded by its limit.
 /// </summary>
-public sealed class AnalyticsQueries(AnalyticsDbContext db, IOptions<AnalyticsOptions> options, TimeProvider time)
+public sealed partial class AnalyticsQueries(AnalyticsDbContext db, IOptions<AnalyticsOptions> options, TimeProvider time)
 {
     public async Task<IReadOnlyList<UsageRow>> UsageAsync(AnalyticsFilter filter, UsageGrouping grouping, int limit, CancellationToken cancellationToken)
     {
@@ -30,12 +30,14 @@ public sealed class AnalyticsQueries(AnalyticsDbContext db, IOptions<AnalyticsOp
         sql.Append($"""
             WITH raw AS (
                 SELECT {rawKey} AS key, count(*) AS requests, count(*) FILTER (WHERE failed) AS failures,
+                       count(*) FILTER (WHERE error_type = 'rate_limit_exceeded') AS rate_limited,
                        sum(input_tokens)::bigint AS input_tokens, sum(cached_input_tokens)::bigint AS cached_input_tokens,
                        sum(output_tokens)::bigint AS output_tokens, sum(cost_usd) AS cost_usd,
                        percentile_cont(ARRAY[0.5, 0.95, 0.99]::float8[]) WITHIN GROUP (ORDER BY latency_ms) FILTER (WHERE NOT failed) AS p
                 FROM llm_requests WHERE {rawWhere} GROUP BY 1
             ), agg AS (
                 SELECT {rawKey} AS key, sum(requests)::bigint AS requests, sum(failures)::bigint AS failures,
+                       sum(rate_limited)::bigint AS rate_limited,
                        sum(input_tokens)::bigint AS input_tokens, sum(cached_input_tokens)::bigint AS cached_input_tokens,
                        sum(output_tokens)::bigint AS output_tokens, sum(cost_usd) AS cost_usd
                 FROM daily_usage WHERE {aggWhere} GROUP BY 1
@@ -47,7 +49,8 @@ public sealed class AnalyticsQueries(AnalyticsDbContext db, IOptions<AnalyticsOp
                    coalesce(raw.cached_input_tokens, 0) + coalesce(agg.cached_input_tokens, 0),
                    coalesce(raw.output_tokens, 0) + coalesce(agg.output_tokens, 0),
                    coalesce(raw.cost_usd, 0) + coalesce(agg.cost_usd, 0) AS cost,
-                   raw.p[1], raw.p[2], raw.p[3]
+                   raw.p[1], raw.p[2], raw.p[3],
+                   coalesce(raw.rate_limited, 0) + coalesce(agg.rate_limited, 0)
             FROM raw FULL OUTER JOIN agg ON raw.key = agg.key
             ORDER BY cost DESC, 1
             LIMIT @limit
@@ -61,7 +64,7 @@ public sealed class AnalyticsQueries(AnalyticsDbContext db, IOptions<AnalyticsOp
                 rows.Add(new UsageRow(
                     reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4),
                     reader.GetInt64(5), reader.GetDecimal(6), NullableDouble(reader, 7), NullableDouble(reader, 8),
-                    NullableDouble(reader, 9), new Dictionary<string, long>()));
+                    NullableDouble(reader, 9), new Dictionary<string, long>(), reader.GetInt64(10)));
             }
         }
 
@@ -103,47 +106,8 @@ public sealed class AnalyticsQueries(AnalyticsDbContext db, IOptions<AnalyticsOp
         return points;
     }
 
-    /// <summary>The filtered calls, newest first, at most <paramref name="limit"/> (raw rows: the retention window only).</summary>
-    public async Task<IReadOnlyList<RecordedCall>> CallsAsync(AnalyticsFilter filter, int limit, CancellationToken cancellationToken)
-    {
-        var calls = db.LlmRequests.AsNoTracking();
-        if (filter.AgentId is { } agentId)
-        {
-            calls = calls.Where(r => r.AgentId == agentId);
-        }
-
-        if (filter.ProjectId is { } projectId)
-        {
-            calls = calls.Where(r => r.ProjectId == projectId);
-        }
-
-        if (filter.Provider is { } provider)
-        {
-            calls = calls.Where(r => r.Provider == provider);
-        }
-
-        if (filter.Model is { } model)
-        {
-            calls = calls.Where(r => r.Model == model);
-        }
-
-        if (filter.From is { } from)
-        {
-            calls = calls.Where(r => r.Timestamp >= from.ToUniversalTime());
-        }
-
-        if (filter.To is { } to)
-        {
-            calls = calls.Where(r => r.Timestamp < to.ToUniversalTime());
-        }
-
-        return await calls.OrderByDescending(r => r.Timestamp).ThenBy(r => r.EventId).Take(limit)
-            .Select(r => new RecordedCall(r.EventId, r.RequestId, r.AgentId, r.ProjectId, r.Provider, r.Model, r.Failed, r.ErrorType,
-                r.StatusCode, r.InputTokens, r.CachedInputTokens, r.OutputTokens, r.CostUsd, r.LatencyMs, r.Streamed, r.Timestamp))
-            .ToListAsync(cancellationToken);
-    }
-
-    public async Task<IReadOnlyList<GovernanceEventEntry>> EventsAsync(string? type, DateTimeOffset? from, DateTimeOffset? to, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<GovernanceEventEntry>> EventsAsync(string? type, string? subject, DateTimeOffset? from, DateTimeOffset? to, int limit,
+        CancellationToken cancellationToken)
     {
         var parameters = new List<NpgsqlParameter> { new NpgsqlParameter<int>("limit", limit) };
         var where = new List<string> { "true" };
@@ -151,6 +115,12 @@ public sealed class AnalyticsQueries(AnalyticsDbContext db, IOptions<AnalyticsOp
         {
             where.Add("event_type = @type");
             parameters.Add(new NpgsqlParameter<string>("type", type));
+        }
+
+        if (subject is not null)
+        {
+            where.Add("subject = @subject");
+            parameters.Add(new NpgsqlParameter<string>("subject", subject));
         }
 
         if (from is not null)

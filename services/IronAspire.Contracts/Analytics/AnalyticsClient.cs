@@ -12,11 +12,31 @@ public sealed class AnalyticsClient(HttpClient http)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>An agent's recorded calls, newest first (<c>GET /v1/analytics/calls</c>).</summary>
-    /// <exception cref="HttpRequestException">Analytics cannot be reached or did not answer 200.</exception>
-    public async Task<IReadOnlyList<RecordedCall>> CallsAsync(string agentId, int limit, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// One page of an agent's call log, newest first (<c>GET /v1/analytics/calls?agentId=</c>); <see cref="CallPage.Next"/>
+    /// is the cursor of the following, older page.
+    /// </summary>
+    /// <exception cref="HttpRequestException">Analytics cannot be reached or did not answer 200 (400: a cursor it did not issue).</exception>
+    public async Task<CallPage> CallsAsync(string agentId, int limit, string? cursor = null, CancellationToken cancellationToken = default)
     {
-        var query = $"/v1/analytics/calls?agentId={Uri.EscapeDataString(agentId)}&limit={limit.ToString(CultureInfo.InvariantCulture)}";
-        return await http.GetFromJsonAsync<List<RecordedCall>>(query, Json, cancellationToken) ?? [];
+        var query = $"/v1/analytics/calls?agentId={Uri.EscapeDataString(agentId)}&limit={limit.ToString(CultureInfo.InvariantCulture)}"
+            + (cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}");
+        return await http.GetFromJsonAsync<CallPage>(query, Json, cancellationToken) ?? new CallPage([], null);
+    }
+
+    /// <summary>
+    /// Any GET of the query API, answered as Analytics answered it (for a caller that passes the answer on, such as the
+    /// Supervisor's <c>/v1/analytics/*</c>).
+    /// </summary>
+    /// <param name="authorization">The caller's Authorization header, passed on (Analytics gets the same admin key from the AppHost).</param>
+    public Task<HttpResponseMessage> GetAsync(string pathAndQuery, string? authorization, CancellationToken cancellationToken = default)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, pathAndQuery);
+        if (!string.IsNullOrEmpty(authorization))
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+
+        return http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
     }
 }

@@ -3,7 +3,8 @@ namespace IronAspire.Contracts.Analytics;
 /// <summary>Latency of completed calls in milliseconds; null when the range has no raw rows (see docs/analytics.md).</summary>
 public sealed record LatencyPercentiles(double? P50, double? P95, double? P99);
 
-/// <summary>GET /v1/analytics/summary. Requests include failures. PII detections are entity counts by Presidio type.</summary>
+/// <summary>GET /v1/analytics/summary. Requests include failures; <c>RateLimited</c> counts the failures that were rate-limit
+/// refusals (429 rate_limit_exceeded). PII detections are entity counts by Presidio type.</summary>
 public sealed record UsageSummary(
     long Requests,
     long Failures,
@@ -12,7 +13,8 @@ public sealed record UsageSummary(
     long OutputTokens,
     decimal CostUsd,
     IReadOnlyDictionary<string, long> PiiDetections,
-    LatencyPercentiles LatencyMs);
+    LatencyPercentiles LatencyMs,
+    long RateLimited = 0);
 
 /// <summary>One entry of GET /v1/analytics/agents.</summary>
 public sealed record AgentUsage(
@@ -24,7 +26,8 @@ public sealed record AgentUsage(
     long OutputTokens,
     decimal CostUsd,
     IReadOnlyDictionary<string, long> PiiDetections,
-    LatencyPercentiles LatencyMs);
+    LatencyPercentiles LatencyMs,
+    long RateLimited = 0);
 
 /// <summary>One entry of GET /v1/analytics/models.</summary>
 public sealed record ModelUsage(
@@ -36,7 +39,8 @@ public sealed record ModelUsage(
     long OutputTokens,
     decimal CostUsd,
     IReadOnlyDictionary<string, long> PiiDetections,
-    LatencyPercentiles LatencyMs);
+    LatencyPercentiles LatencyMs,
+    long RateLimited = 0);
 
 /// <summary>One bucket of GET /v1/analytics/timeseries; <see cref="Start"/> is the bucket's UTC start.</summary>
 public sealed record UsagePoint(
@@ -52,8 +56,8 @@ public sealed record UsagePoint(
 /// <summary>One stored budget, circuit or agent event (GET /v1/analytics/events).</summary>
 public sealed record GovernanceEventEntry(Guid EventId, string Type, string Subject, DateTimeOffset Timestamp, System.Text.Json.JsonElement Payload);
 
-/// <summary>One recorded call (GET /v1/analytics/calls), newest first; raw rows only, so the retention window bounds it.</summary>
-public sealed record RecordedCall(
+/// <summary>One call of GET /v1/analytics/calls: what happened, never what was said (no prompt, response or PII value).</summary>
+public sealed record CallEntry(
     Guid EventId,
     string RequestId,
     string AgentId,
@@ -68,5 +72,18 @@ public sealed record RecordedCall(
     long OutputTokens,
     decimal CostUsd,
     double LatencyMs,
+    double? TimeToFirstByteMs,
     bool Streamed,
     DateTimeOffset Timestamp);
+
+/// <summary>A page of calls, newest first; <see cref="Next"/> is the cursor of the following (older) page, null on the last one.</summary>
+public sealed record CallPage(IReadOnlyList<CallEntry> Items, string? Next);
+
+/// <summary>GET /v1/analytics/calls/{eventId}: the call and the PII entity counts by type found in it.</summary>
+public sealed record CallDetails(CallEntry Call, IReadOnlyDictionary<string, long> PiiDetections);
+
+/// <summary>One bucket of one group of GET /v1/analytics/timeseries/breakdown (group = a model, agent, provider or error type).</summary>
+public sealed record BreakdownPoint(DateTimeOffset Start, string Key, long Requests, long Failures, long Tokens, decimal CostUsd);
+
+/// <summary>One entry of GET /v1/analytics/failures: failed calls with that error code (budget_exceeded, rate_limit_exceeded, ...).</summary>
+public sealed record FailureCount(string ErrorType, long Failures);

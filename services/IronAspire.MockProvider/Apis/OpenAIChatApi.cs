@@ -16,7 +16,7 @@ public static class OpenAIChatApi
         return api;
     }
 
-    private static async Task ChatCompletions(HttpContext context, Simulator simulator)
+    internal static async Task ChatCompletions(HttpContext context, Simulator simulator)
     {
         using var call = await simulator.BeginAsync(context, ProviderEndpoint.ChatCompletions);
         if (call is null)

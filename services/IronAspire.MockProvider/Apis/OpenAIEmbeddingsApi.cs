@@ -19,7 +19,7 @@ public static class OpenAIEmbeddingsApi
         return api;
     }
 
-    private static async Task Embeddings(HttpContext context, Simulator simulator, IOptionsMonitor<MockOptions> options)
+    internal static async Task Embeddings(HttpContext context, Simulator simulator, IOptionsMonitor<MockOptions> options)
     {
         using var call = await simulator.BeginAsync(context, ProviderEndpoint.Embeddings);
         if (call is null)

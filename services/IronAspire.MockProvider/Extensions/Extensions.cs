@@ -26,6 +26,7 @@ public static class Extensions
         app.MapDefaultEndpoints();
         app.MapOpenApi();
         app.MapProviderApis();
+        app.MapAzureOpenAIApi();
         app.MapMockAdminApi();
         return app;
     }

@@ -9,17 +9,21 @@ public sealed class MockStats
     private readonly ConcurrentDictionary<string, long> _byEndpoint = new();
     private readonly ConcurrentDictionary<string, long> _byModel = new();
     private readonly ConcurrentDictionary<(string Endpoint, string Model), long> _byEndpointModel = new();
+    private readonly ConcurrentDictionary<string, long> _byApi = new();
     private long _total;
     private Last? _last;
 
     /// <summary>The last request; one reference swap so its fields always belong together.</summary>
-    private sealed record Last(string Endpoint, string? Model, string? Authorization, string? ApiKey, byte[]? Body);
+    private sealed record Last(string Endpoint, string? Model, string? Authorization, string? ApiKey, byte[]? Body, string Path);
 
     public void Record(ProviderEndpoint endpoint, string? model, HttpRequest request, ReadOnlySpan<byte> body)
     {
         Interlocked.Increment(ref _total);
-        var name = endpoint.StatsName();
+        // Which of the simulated APIs served it: Azure's URL scheme, else the endpoint's own provider.
+        var azure = request.Path.StartsWithSegments("/openai/deployments");
+        var name = (azure ? "azure." : "") + endpoint.StatsName();
         _byEndpoint.AddOrUpdate(name, 1, static (_, n) => n + 1);
+        _byApi.AddOrUpdate(azure ? "azure" : endpoint.Format() == WireFormat.Anthropic ? "anthropic" : "openai", 1, static (_, n) => n + 1);
         if (model is not null)
         {
             _byModel.AddOrUpdate(model, 1, static (_, n) => n + 1);
@@ -28,12 +32,18 @@ public sealed class MockStats
 
         var authorization = request.Headers.Authorization.ToString();
         var apiKey = request.Headers["x-api-key"].ToString();
+        if (apiKey.Length == 0)
+        {
+            apiKey = request.Headers["api-key"].ToString();
+        }
+
         Volatile.Write(ref _last, new Last(
             name,
             model,
             authorization.Length > 0 ? authorization : null,
             apiKey.Length > 0 ? apiKey : null,
-            body.IsEmpty ? null : body.ToArray()));
+            body.IsEmpty ? null : body.ToArray(),
+            request.Path + request.QueryString));
     }
 
     public long Total => Interlocked.Read(ref _total);
@@ -60,6 +70,7 @@ public sealed class MockStats
         return new StatsSnapshot(
             Total,
             _byEndpoint.ToDictionary(),
+            _byApi.ToDictionary(),
             _byModel.ToDictionary(),
             byEndpointModel,
             last?.Endpoint,
@@ -67,13 +78,15 @@ public sealed class MockStats
             // Authorization header, else x-api-key: what the caller authenticated with, whatever the API.
             last?.Authorization ?? last?.ApiKey,
             last?.ApiKey,
-            last?.Body is { } body ? Encoding.UTF8.GetString(body) : null);
+            last?.Body is { } body ? Encoding.UTF8.GetString(body) : null,
+            last?.Path);
     }
 
     public void Reset()
     {
         Interlocked.Exchange(ref _total, 0);
         _byEndpoint.Clear();
+        _byApi.Clear();
         _byModel.Clear();
         _byEndpointModel.Clear();
         Volatile.Write(ref _last, null);
@@ -84,10 +97,12 @@ public sealed class MockStats
 public sealed record StatsSnapshot(
     long Total,
     Dictionary<string, long> ByEndpoint,
+    Dictionary<string, long> ByApi,
     Dictionary<string, long> ByModel,
     Dictionary<string, Dictionary<string, long>> ByEndpointModel,
     string? LastEndpoint,
     string? LastModel,
     string? LastAuthorization,
     string? LastApiKey,
-    string? LastRequestBody);
+    string? LastRequestBody,
+    string? LastPath);

@@ -43,7 +43,8 @@ public sealed partial class Simulator(
             var settings = options.CurrentValue;
             var model = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("model"u8, out var m) && m.ValueKind == JsonValueKind.String
                 ? m.GetString()
-                : null;
+                // Azure OpenAI names the model by the deployment in the URL.
+                : context.GetRouteValue("deployment") as string;
             stats.Record(endpoint, model, request, settings.RecordLastRequestBody ? JsonMarshal.GetRawUtf8Value(root) : default);
             if (root.ValueKind != JsonValueKind.Object)
             {

@@ -37,17 +37,23 @@ public sealed partial class AgentKeyAuthenticator(
 
         if (demo.Value.Key is { Length: > 0 } demoKey && string.Equals(key, demoKey, StringComparison.Ordinal))
         {
-            return Remember(key, new AgentIdentity(demo.Value.AgentId, demo.Value.ProjectId, demo.Value.Models is { Length: > 0 } models ? models : null), now);
+            var demoLimits = demo.Value.Limits is { IsEmpty: false } limits ? limits : null;
+            return Remember(key, new AgentIdentity(demo.Value.AgentId, demo.Value.ProjectId, demo.Value.Models is { Length: > 0 } models ? models : null, demoLimits), now);
         }
 
         AgentIdentity? identity;
         try
         {
             var fields = await redis.GetDatabase().HashGetAsync(
-                AgentKeyFormat.RedisKey(key), [AgentKeyFormat.AgentIdField, AgentKeyFormat.ProjectIdField, AgentKeyFormat.ModelsField]);
+                AgentKeyFormat.RedisKey(key),
+                [
+                    AgentKeyFormat.AgentIdField, AgentKeyFormat.ProjectIdField, AgentKeyFormat.ModelsField,
+                    AgentKeyFormat.RequestsPerMinuteField, AgentKeyFormat.TokensPerMinuteField, AgentKeyFormat.MaxConcurrentField,
+                ]);
             identity = fields[0].IsNullOrEmpty
                 ? null
-                : new AgentIdentity(fields[0]!, fields[1].IsNullOrEmpty ? null : (string?)fields[1], AgentKeyFormat.ParseModels(fields[2]));
+                : new AgentIdentity(fields[0]!, fields[1].IsNullOrEmpty ? null : (string?)fields[1], AgentKeyFormat.ParseModels(fields[2]),
+                    AgentKeyFormat.ParseLimits(fields[3], fields[4], fields[5]));
         }
         catch (RedisException ex)
         {

@@ -1,3 +1,5 @@
+using IronAspire.Contracts.Agents;
+
 namespace IronAspire.Router.Auth;
 
 /// <summary>
@@ -12,4 +14,7 @@ public sealed class DemoAgentOptions
 
     /// <summary>The models the demo agent may use (glob patterns); empty: every model the providers serve.</summary>
     public string[]? Models { get; set; }
+
+    /// <summary>The demo agent's rate limits (<c>Router:DemoAgent:Limits:RequestsPerMinute</c>, <c>:TokensPerMinute</c>, <c>:MaxConcurrent</c>); none: unlimited.</summary>
+    public AgentLimits? Limits { get; set; }
 }

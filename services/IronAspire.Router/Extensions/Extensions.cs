@@ -52,6 +52,7 @@ public static class Extensions
         services.AddSingleton<BudgetSettlement>();
         services.AddHostedService(sp => sp.GetRequiredService<BudgetSettlement>());
         services.AddSingleton<CallGovernance>();
+        services.AddSingleton<IronAspire.Router.RateLimits.AgentRateLimiter>();
         services.AddSingleton<LlmProxyHandler>();
         return builder;
     }

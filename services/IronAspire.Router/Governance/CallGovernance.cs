@@ -75,7 +75,7 @@ public sealed partial class CallGovernance(
         }
 
         var request = new ReservationRequest(
-            call.Agent.AgentId, call.Agent.ProjectId, call.Request!.Model, call.InputTokenBound, call.Request.MaxOutputTokens,
+            call.Agent.AgentId, call.Agent.ProjectId, call.ServingModel ?? call.Request!.Model, call.InputTokenBound, call.Request!.MaxOutputTokens,
             // Longer than any call can last, so a live call's reservation never expires under it.
             TtlSeconds: (int)_options.Timeouts.MaxCallSeconds + 120);
         // Reserved here, against Redis, with the Budget service's own scripts: no HTTP round trip on the call's path.
@@ -117,6 +117,20 @@ public sealed partial class CallGovernance(
                 return new ApiError(503, "budget_unavailable", "The call cannot be budgeted right now: " + unavailable.Message, RetryAfterSeconds: 1);
             default:
                 throw new InvalidOperationException("Unexpected reservation result.");
+        }
+    }
+
+    /// <summary>
+    /// Gives back the call's reservation before it is made again for another model (a fallback model is priced at its own
+    /// price); settled in the background like any release.
+    /// </summary>
+    public void Release(LlmCall call)
+    {
+        if (call.ReservationId is { } reservationId)
+        {
+            settlement.Enqueue(new Settlement(reservationId, null, call.ReservationExpiresAt ?? time.GetUtcNow(), static _ => { }));
+            call.ReservationId = null;
+            call.ReservationExpiresAt = null;
         }
     }
 

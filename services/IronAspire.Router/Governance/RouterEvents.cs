@@ -20,17 +20,18 @@ public sealed partial class RouterEvents(IEventPublisher publisher, TimeProvider
         var latency = time.GetElapsedTime(call.StartTimestamp, call.EndTimestamp ?? time.GetTimestamp()).TotalMilliseconds;
         var provider = call.Provider?.Name ?? "";
         var model = call.Request?.Model ?? "";
+        var servingModel = call.ServingModel is { } serving && serving != model ? serving : null;
         if (call.Succeeded)
         {
             Publish(new LlmRequestCompleted(Guid.CreateVersion7(), call.RequestId, call.Agent.AgentId, call.Agent.ProjectId, provider, model,
                 usage.InputTokens, usage.CachedInputTokens, usage.OutputTokens, costUsd, latency, call.TimeToFirstByteMs,
-                call.Request?.Stream == true, call.StatusCode, now));
+                call.Request?.Stream == true, call.StatusCode, now, servingModel));
         }
         else
         {
             Publish(new LlmRequestFailed(Guid.CreateVersion7(), call.RequestId, call.Agent.AgentId, call.Agent.ProjectId, provider, model,
                 usage.InputTokens, usage.CachedInputTokens, usage.OutputTokens, costUsd, latency, call.TimeToFirstByteMs,
-                call.Request?.Stream == true, call.StatusCode, call.ErrorType ?? "upstream_error", now));
+                call.Request?.Stream == true, call.StatusCode, call.ErrorType ?? "upstream_error", now, servingModel));
         }
 
         if (call.RequestPiiCounts is { Count: > 0 } requestCounts)

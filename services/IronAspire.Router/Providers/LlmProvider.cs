@@ -1,3 +1,5 @@
+using IronAspire.Router.Proxy;
+
 namespace IronAspire.Router.Providers;
 
 /// <summary>
@@ -15,7 +17,36 @@ public sealed class LlmProvider(ProviderOptions options, HttpMessageInvoker invo
     public HttpMessageInvoker Invoker => invoker;
     public ProviderCircuit Circuit => circuit;
 
-    public bool Serves(string model) => ModelPattern.MatchesAny(options.Models, model);
+    /// <summary>Patterns starting with <c>!</c> exclude: <c>["*", "!claude-*"]</c> is every model but Claude's.</summary>
+    private readonly string[] _included = options.Models.Where(m => !m.StartsWith('!')).ToArray();
+    private readonly string[] _excluded = options.Models.Where(m => m.StartsWith('!')).Select(m => m[1..]).ToArray();
+
+    /// <summary>The patterns of the models it serves (exclusions left out), as GET /v1/models lists them.</summary>
+    public IReadOnlyList<string> ServedPatterns => _included;
+
+    /// <summary>
+    /// Where <paramref name="operation"/> for <paramref name="model"/> goes: the operation's path under the base URL, or
+    /// for Azure OpenAI the model's deployment URL with the api-version (Azure's Responses API is not deployment-scoped).
+    /// </summary>
+    public Uri UpstreamUri(LlmOperation operation, string model, string? query)
+    {
+        if (Kind != ProviderKind.AzureOpenAI)
+        {
+            return new Uri(BaseUrl + operation.UpstreamPath + query);
+        }
+
+        var version = "api-version=" + Uri.EscapeDataString(options.ApiVersion);
+        if (operation == LlmOperation.Responses)
+        {
+            return new Uri($"{BaseUrl}/openai/responses?{version}");
+        }
+
+        var deployment = options.Deployments.GetValueOrDefault(model) ?? model;
+        var path = operation.UpstreamPath["/v1".Length..];
+        return new Uri($"{BaseUrl}/openai/deployments/{Uri.EscapeDataString(deployment)}{path}?{version}");
+    }
+
+    public bool Serves(string model) => ModelPattern.MatchesAny(_included, model) && !ModelPattern.MatchesAny(_excluded, model);
 
     /// <summary>True while the breaker rejects calls without trying the provider.</summary>
     public bool IsRejecting => circuit.IsRejecting;

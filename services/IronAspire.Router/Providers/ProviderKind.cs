@@ -9,8 +9,11 @@ public enum ProviderKind
     /// <summary>api.anthropic.com: x-api-key and anthropic-version headers.</summary>
     Anthropic,
 
-    /// <summary>Anything that speaks OpenAI's API (Azure OpenAI, vLLM, the MockProvider): Bearer key.</summary>
+    /// <summary>Anything that speaks OpenAI's API (vLLM, LiteLLM, the MockProvider): Bearer key.</summary>
     OpenAICompatible,
+
+    /// <summary>Azure OpenAI: OpenAI's API at deployment URLs (<c>/openai/deployments/{deployment}/…?api-version=…</c>), the <c>api-key</c> header.</summary>
+    AzureOpenAI,
 }
 
 public static class ProviderKindExtensions

@@ -20,6 +20,12 @@ public sealed class ProviderOptions
     /// <summary>Glob patterns (<c>*</c> wildcard) of the models this provider serves. Order across providers is the fallback order.</summary>
     public List<string> Models { get; set; } = [];
 
+    /// <summary>Azure OpenAI: the <c>api-version</c> query parameter of every call.</summary>
+    public string ApiVersion { get; set; } = "2024-10-21";
+
+    /// <summary>Azure OpenAI: model name → deployment name; a model not listed is sent to the deployment of its own name.</summary>
+    public Dictionary<string, string> Deployments { get; set; } = [];
+
     /// <summary>Sent as anthropic-version when the client does not send one.</summary>
     public string AnthropicVersion { get; set; } = "2023-06-01";
 }

@@ -1,4 +1,6 @@
 using System.Net;
+using IronAspire.Router.Proxy;
+using IronAspire.Router.Proxy.Translation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -44,28 +46,30 @@ public sealed class ProviderRegistry : IDisposable
 
     public LlmProvider? Find(string name) => _providers.Find(p => p.Name == name);
 
-    /// <summary>Providers that can serve <paramref name="model"/> in <paramref name="dialect"/>, in fallback order.</summary>
-    public List<LlmProvider> Candidates(string model, ApiDialect dialect)
+    /// <summary>
+    /// Adds the providers that serve <paramref name="model"/>, in configuration order, as routes of <paramref name="operation"/>:
+    /// a provider of the other API is included when the operation can be translated for it (gateway mode).
+    /// </summary>
+    public void AddRoutes(List<UpstreamRoute> routes, string model, LlmOperation operation)
     {
-        var result = new List<LlmProvider>(2);
         foreach (var provider in _providers)
         {
-            if (provider.Dialect == dialect && provider.Serves(model))
+            if (provider.Serves(model) && DialectTranslation.UpstreamOperation(operation, provider.Dialect) is { } upstream)
             {
-                result.Add(provider);
+                routes.Add(new UpstreamRoute(provider, model, upstream));
             }
         }
-
-        return result;
     }
 
     /// <summary>Every model pattern an agent could use, for GET /v1/models.</summary>
     public IEnumerable<(string Model, LlmProvider Provider)> ModelPatterns() =>
-        _providers.SelectMany(p => p.Models.Select(m => (m, p)));
+        _providers.SelectMany(p => p.ServedPatterns.Select(m => (m, p)));
 
     /// <summary>
-    /// With no provider configured, the MockProvider serves everything, OpenAI and Anthropic alike — the demo and
-    /// test set-up. Its address comes from service discovery configuration (services:mock-provider:http:0).
+    /// With no provider configured, the MockProvider serves everything as two providers — the demo and test set-up:
+    /// its Anthropic API serves <c>claude-*</c> and its OpenAI API every other model, so an OpenAI client calling a
+    /// Claude model (and an Anthropic client calling a GPT model) is translated. Its address comes from service
+    /// discovery configuration (services:mock-provider:http:0).
     /// </summary>
     private static List<ProviderOptions> MockProviderDefaults(IConfiguration configuration)
     {
@@ -77,8 +81,8 @@ public sealed class ProviderRegistry : IDisposable
 
         return
         [
-            new() { Name = "mock-openai", Kind = ProviderKind.OpenAICompatible, BaseUrl = url, Models = ["gpt-*", "o1*", "o3*", "o4*", "text-embedding-*", "chatgpt-*"] },
             new() { Name = "mock-anthropic", Kind = ProviderKind.Anthropic, BaseUrl = url, Models = ["claude-*"] },
+            new() { Name = "mock-openai", Kind = ProviderKind.OpenAICompatible, BaseUrl = url, Models = ["*", "!claude-*"] },
         ];
     }
 

@@ -21,6 +21,12 @@ public sealed class RouterOptions
     /// <summary>Per-model output caps overriding <see cref="DefaultMaxOutputTokens"/> (glob patterns allowed).</summary>
     public Dictionary<string, int> MaxOutputTokensByModel { get; set; } = [];
 
+    /// <summary>
+    /// Per-model fallback models (glob pattern → models tried in order when every provider of the requested model is
+    /// open or failing), e.g. <c>"gpt-4o": ["claude-sonnet-4"]</c>. A fallback model may be served in the other API.
+    /// </summary>
+    public Dictionary<string, List<string>> ModelFallbacks { get; set; } = [];
+
     /// <summary>How long a resolved agent key is cached; a revoked key stops working within this time (must be under 5 s).</summary>
     [Range(0, 4.5)]
     public double KeyCacheSeconds { get; set; } = 2;
@@ -30,6 +36,18 @@ public sealed class RouterOptions
     public RouterBudgetOptions Budget { get; set; } = new();
 
     public ProviderResilienceOptions Resilience { get; set; } = new();
+
+    public RateLimitOptions RateLimits { get; set; } = new();
+}
+
+public sealed class RateLimitOptions
+{
+    /// <summary>Enforce agents' rate limits (off only for a Router in front of which something else limits).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>The sliding window the per-minute limits count over; 60 s except in tests, which shorten it to see it recover.</summary>
+    [Range(0.1, 3600)]
+    public double WindowSeconds { get; set; } = 60;
 }
 
 public sealed class ProviderTimeouts

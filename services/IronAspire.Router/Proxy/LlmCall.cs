@@ -14,6 +14,15 @@ public sealed class LlmCall(string requestId, AgentIdentity agent, LlmOperation 
     public LlmRequest? Request { get; set; }
     public LlmProvider? Provider { get; set; }
 
+    /// <summary>The model that serves the call: the requested one, or a fallback model of its chain (priced and recorded as such).</summary>
+    public string? ServingModel { get; set; }
+
+    /// <summary>The operation sent to the provider: the client's own, or its translation for a provider of the other API.</summary>
+    public LlmOperation UpstreamOperation { get; set; } = operation;
+
+    /// <summary>True when the provider speaks the other API, so the request and answer are translated (gateway mode).</summary>
+    public bool Translated => UpstreamOperation != Operation;
+
     /// <summary>Upper bound of input tokens used for the budget reservation.</summary>
     public long InputTokenBound { get; set; }
 
@@ -52,6 +61,9 @@ public sealed class LlmCall(string requestId, AgentIdentity agent, LlmOperation 
     /// x-ironaspire-budget-remaining header (a floor — the call usually costs less than its reservation).
     /// </summary>
     public decimal? BudgetRemainingUsd { get; set; }
+
+    /// <summary>Where the agent stands against its rate limits (the x-ratelimit-* headers); null when it has none.</summary>
+    public RateLimits.RateLimitState? RateLimit { get; set; }
 
     public bool Succeeded => ErrorType is null && StatusCode is >= 200 and < 300;
 

@@ -23,11 +23,14 @@ internal sealed class LlmForwardTransformer(
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
 
-        proxyRequest.RequestUri = new Uri(provider.BaseUrl + call.Operation.UpstreamPath + httpContext.Request.QueryString.Value);
+        // A translated call goes to the other API's path; the client's query string belongs to its own API.
+        var query = call.Translated ? "" : httpContext.Request.QueryString.Value;
+        proxyRequest.RequestUri = provider.UpstreamUri(call.UpstreamOperation, call.ServingModel ?? call.Request!.Model, query);
 
         var headers = proxyRequest.Headers;
         headers.Remove("Authorization");
         headers.Remove("x-api-key");
+        headers.Remove("api-key");
         headers.Remove("Cookie");
         // The relay parses the body, so it must arrive uncompressed.
         headers.Remove("Accept-Encoding");
@@ -44,6 +47,13 @@ internal sealed class LlmForwardTransformer(
             if (!headers.Contains("anthropic-version"))
             {
                 headers.TryAddWithoutValidation("anthropic-version", provider.Options.AnthropicVersion);
+            }
+        }
+        else if (provider.Kind == ProviderKind.AzureOpenAI)
+        {
+            if (!string.IsNullOrEmpty(key))
+            {
+                headers.TryAddWithoutValidation("api-key", key);
             }
         }
         else if (!string.IsNullOrEmpty(key))
@@ -88,6 +98,9 @@ internal sealed class LlmForwardTransformer(
         var response = httpContext.Response;
         response.Headers["x-request-id"] = call.RequestId;
         response.Headers["x-ironaspire-provider"] = provider.Name;
+        response.Headers["x-ironaspire-model"] = call.ServingModel;
+        // The agent's own limits, not the provider's (which count IronAspire's whole account).
+        call.RateLimit?.WriteTo(response.Headers);
 
         await relay.RelayAsync(httpContext, proxyResponse, call, cancellationToken);
         return false;

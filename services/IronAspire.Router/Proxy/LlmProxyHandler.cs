@@ -4,6 +4,8 @@ using IronAspire.Router.Auth;
 using IronAspire.Router.Errors;
 using IronAspire.Router.Governance;
 using IronAspire.Router.Providers;
+using IronAspire.Router.Proxy.Translation;
+using IronAspire.Router.RateLimits;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -25,6 +27,7 @@ internal sealed partial class LlmProxyHandler(
     IHttpForwarder forwarder,
     ResponseRelay relay,
     CallGovernance governance,
+    AgentRateLimiter rateLimiter,
     IOptions<RouterOptions> options,
     RouterMetrics metrics,
     TimeProvider time,
@@ -83,7 +86,7 @@ internal sealed partial class LlmProxyHandler(
             request.EnsureStreamUsage();
         }
 
-        var candidates = CandidatesFor(model, dialect, explicitProvider);
+        var routes = RoutesFor(model, operation, explicitProvider);
         // An agent's allow-list is checked first, so the answer does not reveal what the providers serve beyond it.
         if (!CallGovernance.MayUse(agent, model))
         {
@@ -91,14 +94,14 @@ internal sealed partial class LlmProxyHandler(
             return;
         }
 
-        if (candidates.Count == 0)
+        if (routes.Count == 0)
         {
             await ApiError.ModelNotFound(model).WriteAsync(context, dialect);
             return;
         }
 
-        call.Provider = candidates[0];
-        if (AllRejecting(candidates) is { } rejecting)
+        call.Provider = routes[0].Provider;
+        if (AllRejecting(routes) is { } rejecting)
         {
             // Fail fast: no provider will take the call, so nothing is reserved, scanned or sent.
             await WriteUnavailableAsync(context, call, rejecting, $"the circuit of provider '{rejecting.Name}' is open");
@@ -114,17 +117,49 @@ internal sealed partial class LlmProxyHandler(
             return;
         }
 
-        var upstreamBody = request.ToUtf8Bytes();
-        var admission = await governance.AdmitAsync(call, upstreamBody, context.RequestAborted);
-        if (admission is not null)
+        // The bodies are built after the PII policy rewrote the request, so a translation carries the redacted text.
+        var (bodies, translationRefusal) = UpstreamBodies(request, operation, routes);
+        if (translationRefusal is not null)
         {
-            await admission.WriteAsync(context, dialect);
-            governance.Finish(call, admission.Code, admission.Status);
+            await translationRefusal.WriteAsync(context, dialect);
+            governance.Finish(call, translationRefusal.Code, translationRefusal.Status);
             return;
         }
 
-        await ForwardAsync(context, call, candidates, upstreamBody);
-        governance.Finish(call, call.ErrorType, call.StatusCode);
+        // Rate limits before the budget: a call refused for going too fast holds nothing.
+        var (lease, rateRefusal) = operation.Billable ? await rateLimiter.AdmitAsync(call) : (null, null);
+        if (rateRefusal is not null)
+        {
+            call.RateLimit?.WriteTo(context.Response.Headers);
+            await rateRefusal.WriteAsync(context, dialect);
+            governance.Finish(call, rateRefusal.Code, rateRefusal.Status);
+            return;
+        }
+
+        try
+        {
+            call.ServingModel = routes[0].Model;
+            var admission = await governance.AdmitAsync(call, bodies[0], context.RequestAborted);
+            if (admission is not null)
+            {
+                await admission.WriteAsync(context, dialect);
+                governance.Finish(call, admission.Code, admission.Status);
+                return;
+            }
+
+            await ForwardAsync(context, call, routes, bodies);
+            governance.Finish(call, call.ErrorType, call.StatusCode);
+        }
+        finally
+        {
+            // However the call ended (answered, failed, refused, client gone): its slot is freed and its tokens counted.
+            if (lease is not null)
+            {
+                var usage = call.BillableUsage();
+                await rateLimiter.EndAsync(lease, usage.InputTokens + usage.OutputTokens);
+            }
+        }
+
         metrics.Requests.Add(1,
             new KeyValuePair<string, object?>("provider", call.Provider?.Name),
             new KeyValuePair<string, object?>("model", model),
@@ -135,13 +170,13 @@ internal sealed partial class LlmProxyHandler(
         }
     }
 
-    private async Task ForwardAsync(HttpContext context, LlmCall call, List<LlmProvider> candidates, byte[] body)
+    private async Task ForwardAsync(HttpContext context, LlmCall call, List<UpstreamRoute> routes, List<byte[]> bodies)
     {
         LlmProvider? rejecting = null;
         string? lastFailure = null;
-        for (var i = 0; i < candidates.Count; i++)
+        for (var i = 0; i < routes.Count; i++)
         {
-            var provider = candidates[i];
+            var (provider, model, upstreamOperation) = routes[i];
             if (provider.IsRejecting)
             {
                 rejecting ??= provider;
@@ -149,10 +184,25 @@ internal sealed partial class LlmProxyHandler(
                 continue;
             }
 
+            if (model != call.ServingModel)
+            {
+                // A fallback model: its worst case at its own price replaces the reservation made for the previous one.
+                governance.Release(call);
+                call.ServingModel = model;
+                if (await governance.AdmitAsync(call, bodies[i], context.RequestAborted) is { } refusal)
+                {
+                    call.StatusCode = refusal.Status;
+                    call.ErrorType = refusal.Code;
+                    await refusal.WriteAsync(context, call.Operation.Dialect);
+                    return;
+                }
+            }
+
             call.Provider = provider;
+            call.UpstreamOperation = upstreamOperation;
             call.FailoverRequested = false;
-            var canFailOver = i < candidates.Count - 1;
-            var transformer = new LlmForwardTransformer(call, provider, body, relay, canFailOver);
+            var canFailOver = i < routes.Count - 1;
+            var transformer = new LlmForwardTransformer(call, provider, bodies[i], relay, canFailOver);
             var error = await forwarder.SendAsync(context, provider.BaseUrl, provider.Invoker, _requestConfig, transformer);
 
             if (error == ForwarderError.None && !call.FailoverRequested)
@@ -201,9 +251,9 @@ internal sealed partial class LlmProxyHandler(
         await WriteUnavailableAsync(context, call, rejecting, lastFailure);
     }
 
-    /// <summary>The provider whose circuit reopens first when every candidate's circuit is open; null when one may be tried.</summary>
-    private static LlmProvider? AllRejecting(List<LlmProvider> candidates) =>
-        candidates.TrueForAll(static p => p.IsRejecting) ? candidates.MinBy(p => p.Circuit.RetryAfterSeconds()) : null;
+    /// <summary>The provider whose circuit reopens first when every route's circuit is open; null when one may be tried.</summary>
+    private static LlmProvider? AllRejecting(List<UpstreamRoute> routes) =>
+        routes.TrueForAll(static r => r.Provider.IsRejecting) ? routes.MinBy(r => r.Provider.Circuit.RetryAfterSeconds()).Provider : null;
 
     private static async Task WriteUnavailableAsync(HttpContext context, LlmCall call, LlmProvider? rejecting, string? failure)
     {
@@ -215,16 +265,69 @@ internal sealed partial class LlmProxyHandler(
         await unavailable.WriteAsync(context, call.Operation.Dialect);
     }
 
-    private List<LlmProvider> CandidatesFor(string model, ApiDialect dialect, bool explicitProvider)
+    /// <summary>
+    /// The fallback chain: the providers of the requested model (configuration order, either API when the operation
+    /// can be translated), then those of each of its fallback models (Router:ModelFallbacks).
+    /// </summary>
+    private List<UpstreamRoute> RoutesFor(string model, LlmOperation operation, bool explicitProvider)
     {
-        var candidates = providers.Candidates(model, dialect);
-        if (candidates.Count == 0 && explicitProvider)
+        var routes = new List<UpstreamRoute>(2);
+        if (explicitProvider)
         {
-            // /openai/v1/... and /anthropic/v1/... pick the provider even for a model no pattern names.
-            candidates = providers.All.Where(p => p.Dialect == dialect).ToList();
+            // /openai/v1/... and /anthropic/v1/... pick a provider of that API, even for a model no pattern names.
+            var sameApi = providers.All.Where(p => p.Dialect == operation.Dialect).ToList();
+            var named = sameApi.Where(p => p.Serves(model)).ToList();
+            routes.AddRange((named.Count > 0 ? named : sameApi).Select(p => new UpstreamRoute(p, model, operation)));
+            return routes;
         }
 
-        return candidates;
+        providers.AddRoutes(routes, model, operation);
+        foreach (var (pattern, fallbacks) in _options.ModelFallbacks)
+        {
+            if (ModelPattern.Matches(pattern, model))
+            {
+                foreach (var fallback in fallbacks)
+                {
+                    providers.AddRoutes(routes, fallback, operation);
+                }
+
+                break;
+            }
+        }
+
+        return routes;
+    }
+
+    /// <summary>
+    /// The body each route is sent: the client's own for its API and model, else a copy for the fallback model or a
+    /// translation. Routes whose translation would have to change the request's meaning are left out of the chain;
+    /// when none is left, the first refusal (a 400 naming the field) is the answer.
+    /// </summary>
+    private static (List<byte[]> Bodies, ApiError? Refusal) UpstreamBodies(LlmRequest request, LlmOperation operation, List<UpstreamRoute> routes)
+    {
+        var bodies = new List<byte[]>(routes.Count);
+        var built = new Dictionary<(LlmOperation, string), (byte[]? Body, ApiError? Refusal)>();
+        ApiError? firstRefusal = null;
+        for (var i = 0; i < routes.Count; i++)
+        {
+            var (_, model, upstream) = routes[i];
+            if (!built.TryGetValue((upstream, model), out var result))
+            {
+                result = upstream != operation ? DialectTranslation.RequestBody(request, upstream, model) : (request.ToUtf8Bytes(model), null);
+                built[(upstream, model)] = result;
+            }
+
+            if (result.Body is null)
+            {
+                firstRefusal ??= result.Refusal;
+                routes.RemoveAt(i--);
+                continue;
+            }
+
+            bodies.Add(result.Body);
+        }
+
+        return (bodies, routes.Count == 0 ? firstRefusal : null);
     }
 
     private int OutputCapFor(string model)

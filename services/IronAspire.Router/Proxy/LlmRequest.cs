@@ -179,4 +179,17 @@ public sealed class LlmRequest
     }
 
     public byte[] ToUtf8Bytes() => JsonSerializer.SerializeToUtf8Bytes(Root);
+
+    /// <summary>The body as sent for <paramref name="model"/>: the client's own, or a copy naming a fallback model.</summary>
+    public byte[] ToUtf8Bytes(string model)
+    {
+        if (model == Model)
+        {
+            return ToUtf8Bytes();
+        }
+
+        var copy = Root.DeepClone().AsObject();
+        copy["model"] = model;
+        return JsonSerializer.SerializeToUtf8Bytes(copy);
+    }
 }

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using IronAspire.Router.Errors;
 using IronAspire.Router.Providers;
 using IronAspire.Router.Proxy.Streams;
+using IronAspire.Router.Proxy.Translation;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -38,6 +39,11 @@ internal sealed partial class ResponseRelay(IOptions<RouterOptions> options, Tim
             {
                 await RelayJsonAsync(context, upstream, call, redaction, cancellationToken);
             }
+            else if (!success && call.Translated)
+            {
+                call.ErrorType = "upstream_error";
+                await RelayTranslatedErrorAsync(context, upstream, call, cancellationToken);
+            }
             else
             {
                 if (!success)
@@ -58,7 +64,12 @@ internal sealed partial class ResponseRelay(IOptions<RouterOptions> options, Tim
     {
         var body = await ReadBoundedAsync(upstream, cancellationToken);
         MarkFirstByte(call);
+        // Usage as the provider reported it, in its own API: that is what is billed.
         call.Usage = UsageReader.ReadFromBody(body.Span);
+        if (call.Translated)
+        {
+            body = DialectTranslation.ResponseBody(call.Operation, body.Span, time.GetUtcNow().ToUnixTimeSeconds());
+        }
 
         if (redaction is not null && JsonNode.Parse(body.Span) is JsonObject root
             && JsonBodyRedaction.RewriteResponseTexts(root, redaction.Redact))
@@ -82,6 +93,10 @@ internal sealed partial class ResponseRelay(IOptions<RouterOptions> options, Tim
             : call.Operation == LlmOperation.Responses
                 ? new OpenAIResponsesStreamProcessor(redaction)
                 : new OpenAIChatStreamProcessor(redaction, call.Request?.UsageChunkAddedByRouter == true);
+        if (call.Translated)
+        {
+            processor = DialectTranslation.StreamProcessor(call.Operation, processor, time.GetUtcNow().ToUnixTimeSeconds());
+        }
 
         var response = context.Response;
         response.Headers.ContentLength = null;
@@ -176,6 +191,15 @@ internal sealed partial class ResponseRelay(IOptions<RouterOptions> options, Tim
     {
         var flushed = await response.BodyWriter.FlushAsync(cancellationToken);
         return !flushed.IsCompleted && !flushed.IsCanceled;
+    }
+
+    /// <summary>A provider's error in the other API's format, rewritten in the client's (status and Retry-After kept).</summary>
+    private async Task RelayTranslatedErrorAsync(HttpContext context, HttpResponseMessage upstream, LlmCall call, CancellationToken cancellationToken)
+    {
+        var body = await ReadBoundedAsync(upstream, cancellationToken);
+        MarkFirstByte(call);
+        context.Response.Headers.ContentLength = null;
+        await ResponseTranslation.Error(body.Span, (int)upstream.StatusCode).WriteAsync(context, call.Operation.Dialect);
     }
 
     private async Task CopyAsync(HttpContext context, HttpResponseMessage upstream, LlmCall call, CancellationToken cancellationToken)

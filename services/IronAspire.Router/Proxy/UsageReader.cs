@@ -14,13 +14,15 @@ public static class UsageReader
             return null;
         }
 
-        // OpenAI chat completions and embeddings.
+        // OpenAI chat completions and embeddings. OpenAI reports no cache writes; gateways serving Claude in this shape
+        // (LiteLLM, and IronAspire's own translation) name them as cache_creation_input_tokens, counted in prompt_tokens.
         if (u.ContainsKey("prompt_tokens"))
         {
             return new TokenUsage(
                 Long(u["prompt_tokens"]),
                 Long(u["prompt_tokens_details"]?["cached_tokens"]),
-                Long(u["completion_tokens"]));
+                Long(u["completion_tokens"]),
+                Long(u["prompt_tokens_details"]?["cache_creation_input_tokens"]) + Long(u["cache_creation_input_tokens"]));
         }
 
         // OpenAI Responses API and Anthropic share input_tokens/output_tokens.

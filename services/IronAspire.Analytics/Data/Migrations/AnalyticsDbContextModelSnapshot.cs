@@ -91,6 +91,10 @@ namespace IronAspire.Analytics.Data.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("output_tokens");
 
+                    b.Property<long>("RateLimited")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rate_limited");
+
                     b.Property<long>("Requests")
                         .HasColumnType("bigint")
                         .HasColumnName("requests");
@@ -193,6 +197,10 @@ namespace IronAspire.Analytics.Data.Migrations
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("request_id");
+
+                    b.Property<string>("ServingModel")
+                        .HasColumnType("text")
+                        .HasColumnName("serving_model");
 
                     b.Property<int>("StatusCode")
                         .HasColumnType("integer")

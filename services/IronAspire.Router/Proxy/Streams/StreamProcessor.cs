@@ -14,7 +14,7 @@ public abstract class StreamProcessor(IResponseRedaction? redaction)
     public TokenUsage? Usage { get; protected set; }
 
     /// <summary>UTF-8 bytes of generated text seen so far; the usage estimate when a stream ends without usage.</summary>
-    public long StreamedTextBytes { get; private set; }
+    public long StreamedTextBytes { get; protected set; }
 
     public abstract void Process(SseEvent evt, List<SseEvent> output);
 
