@@ -15,6 +15,7 @@ namespace IronAspire.EndToEnd.Tests;
 /// <c>--AppHost:RouterReplicas=2</c>: two Router processes behind DCP's proxy on one port. They share Redis, so a race of
 /// many agents' calls across both never lets an agent spend past its limit, and nothing stays reserved.
 /// </summary>
+[Collection(IronAspireAppCollection.Name)]
 public class RouterReplicasTests
 {
     [Fact]

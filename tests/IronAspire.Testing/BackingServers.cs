@@ -87,21 +87,33 @@ public static class BackingServers
 
     private static async Task<DistributedApplication> StartAsync()
     {
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.IronAspire_AppHost>(
-        [
-            $"--{AppHostSettings.ServersOnly}=true",
-            $"--{AppHostSettings.EphemeralServers}=true",
-            $"--{AppHostSettings.State}={Path.Combine(Root, "servers")}",
-        ]);
-        var app = await builder.BuildAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await app.StartAsync(timeout.Token);
-        foreach (var name in new[] { BackingServersModel.CacheName, BackingServersModel.PostgresName, BackingServersModel.MessagingName })
+        // One more try on a fresh model if the first fails (a server losing a race for its port to another process):
+        // a failure here would fail every test of the process.
+        for (var attempt = 1; ; attempt++)
         {
-            await app.ResourceNotifications.WaitForResourceHealthyAsync(name, timeout.Token);
-        }
+            var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.IronAspire_AppHost>(
+            [
+                $"--{AppHostSettings.ServersOnly}=true",
+                $"--{AppHostSettings.EphemeralServers}=true",
+                $"--{AppHostSettings.State}={Path.Combine(Root, $"servers-{attempt}")}",
+            ]);
+            var app = await builder.BuildAsync();
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+                await app.StartAsync(timeout.Token);
+                foreach (var name in new[] { BackingServersModel.CacheName, BackingServersModel.PostgresName, BackingServersModel.MessagingName })
+                {
+                    await app.ResourceNotifications.WaitForResourceHealthyAsync(name, timeout.Token);
+                }
 
-        return app;
+                return app;
+            }
+            catch (Exception) when (attempt < 2)
+            {
+                await app.DisposeAsync();
+            }
+        }
     }
 
     private static async Task StopAsync()

@@ -39,7 +39,7 @@ public static class Extensions
 
         builder.AddNpgsqlDbContext<SupervisorDbContext>("supervisordb");
         services.AddMigration<SupervisorDbContext>();
-        builder.AddRedisClient("cache");
+        builder.AddRedisClient("cache", configureOptions: RedisClientDefaults.Configure);
 
         services.AddBudgetClient();
         services.AddScoped<IAgentBudgets, BudgetServiceBudgets>();

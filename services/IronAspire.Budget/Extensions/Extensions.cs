@@ -12,7 +12,7 @@ public static class Extensions
         services.AddExceptionHandler<BudgetErrorHandler>();
         services.AddOpenApi();
 
-        builder.AddRedisClient("cache");
+        builder.AddRedisClient("cache", configureOptions: RedisClientDefaults.Configure);
         builder.AddNpgsqlDataSource("budgetdb");
         // The application model always gives the bus; a host without one (a test of another service) still enforces budgets.
         if (builder.Configuration.GetConnectionString(EventBusExtensions.ConnectionName) is not null)

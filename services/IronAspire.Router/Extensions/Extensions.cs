@@ -26,7 +26,7 @@ public static class Extensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddHttpForwarder();
         services.AddOpenApi();
-        builder.AddRedisClient("cache");
+        builder.AddRedisClient("cache", configureOptions: RedisClientDefaults.Configure);
         builder.AddPiiPolicies();
         builder.AddEventBus();
 

@@ -21,7 +21,7 @@ public static class Extensions
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
         services.Configure<JsonOptions>(o => o.SerializerOptions.UnmappedMemberHandling = PiiPolicy.Json.UnmappedMemberHandling);
 
-        builder.AddRedisClient("cache");
+        builder.AddRedisClient("cache", configureOptions: RedisClientDefaults.Configure);
         builder.AddPiiPolicies();
         return builder;
     }
