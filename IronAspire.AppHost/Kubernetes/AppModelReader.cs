@@ -1,4 +1,5 @@
 using Aspire.Hosting.ApplicationModel;
+using IronAspire.AppHost.Servers;
 
 namespace IronAspire.AppHost.Kubernetes;
 
@@ -31,7 +32,13 @@ internal static class AppModelReader
                     var dataPaths = container.Annotations.OfType<ContainerMountAnnotation>()
                         .Where(m => m.Type == ContainerMountType.Volume).Select(m => m.Target).ToList();
                     var reference = (image.Registry is { Length: > 0 } registry ? registry + "/" : "") + image.Image + ":" + (image.Tag ?? "latest");
-                    var databases = model.Resources.OfType<PostgresDatabaseResource>().Where(d => d.Parent == container).Select(d => d.DatabaseName).ToList();
+                    var databases = model.Resources.Select(r => r switch
+                    {
+                        // The model's own databases (Servers/LocalServerExtensions), or Aspire's.
+                        LocalPostgresDatabaseResource d when d.Server == container => d.DatabaseName,
+                        PostgresDatabaseResource d when d.Parent == container => d.DatabaseName,
+                        _ => null,
+                    }).OfType<string>().ToList();
                     servers.Add(new ServerWorkload(container.Name, Port(container), serverEnvironment, reference, dataPaths, databases, ServerProfile.For(container))
                     {
                         Uses = Uses(container, serverEnvironment),

@@ -315,6 +315,12 @@ internal sealed class KustomizeApp(AppWorkloads app, KubernetesOptions options)
             }
         }
 
+        // One JSON object per log line, what a cluster's log collector parses (the local run's console is the dashboard's).
+        if (!names.Contains("LOGGING__CONSOLE__FORMATTERNAME"))
+        {
+            yield return Env("LOGGING__CONSOLE__FORMATTERNAME", "json");
+        }
+
         if (!names.Contains("OTEL_SERVICE_NAME"))
         {
             yield return Env("OTEL_SERVICE_NAME", workload.Name);
