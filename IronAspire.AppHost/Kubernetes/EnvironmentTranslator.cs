@@ -13,6 +13,9 @@ internal sealed record EnvValue(string Text, IReadOnlySet<string> Secrets, IRead
     /// <summary>The value is one secret and nothing else: a <c>secretKeyRef</c>, no composition needed.</summary>
     public string? WholeSecret => Secrets.Count == 1 && Text == Reference(Secrets.First()) ? Secrets.First() : null;
 
+    /// <summary>A setting of the deployment's own (no reference to the model).</summary>
+    public static EnvValue Literal(string text) => new(text, new HashSet<string>(), new HashSet<IResource>());
+
     /// <summary>The container variable a secret parameter is read into, for composed values.</summary>
     public static string VariableFor(string secret) =>
         "IRONASPIRE_SECRET_" + secret.ToUpperInvariant().Replace('-', '_');
@@ -78,9 +81,6 @@ internal sealed class EnvironmentTranslator(Func<EndpointReference, int> service
                 }
 
                 return string.Format(CultureInfo.InvariantCulture, Escape(expression.Format), args);
-            case IValueWithReferences withReferences when withReferences.References.OfType<ParameterResource>().FirstOrDefault() is { } inner:
-                // A wrapper of a parameter (Aspire's URI-encoded password, say): the parameter itself.
-                return Text(inner, secrets, references);
             default:
                 throw new NotSupportedException($"The Kubernetes step cannot translate a {value.GetType().Name} ({value}).");
         }

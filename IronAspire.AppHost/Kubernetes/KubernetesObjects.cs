@@ -179,16 +179,17 @@ internal static class KubernetesObjects
     /// <param name="from">The workloads let in; null: any source (a public entry point, from outside the namespace too).</param>
     public static Node IngressPolicy(string name, int port, IEnumerable<string>? from)
     {
-        var rule = new Node();
-        if (from is not null)
-        {
-            rule["from"] = from.Order(StringComparer.Ordinal)
-                .Select(user => (object?)new Node { ["podSelector"] = new Node { ["matchLabels"] = new Node { [NameLabel] = user } } }).ToList();
-        }
-
-        rule["ports"] = new[] { new Node { ["port"] = port, ["protocol"] = "TCP" } };
+        var ports = new[] { new Node { ["port"] = port, ["protocol"] = "TCP" } };
+        var clients = from?.Order(StringComparer.Ordinal)
+            .Select(client => (object?)new Node { ["podSelector"] = new Node { ["matchLabels"] = new Node { [NameLabel] = client } } })
+            .ToList();
         // A workload nobody in the model connects to gets no rule at all: nothing reaches it (probes come from the node).
-        var rules = from is not null && ((List<object?>)rule["from"]!).Count == 0 ? new List<object?>() : [rule];
+        List<object?> rules = clients switch
+        {
+            null => [new Node { ["ports"] = ports }],
+            [] => [],
+            _ => [new Node { ["from"] = clients, ["ports"] = ports }],
+        };
         return Object("networking.k8s.io/v1", "NetworkPolicy", name + "-ingress", new Node
         {
             ["podSelector"] = new Node { ["matchLabels"] = new Node { [NameLabel] = name } },

@@ -26,6 +26,7 @@ internal sealed class KustomizeApp(AppWorkloads app, KubernetesOptions options)
     };
 
     private const string Router = "router";
+    private const string ConnectionStringPrefix = "ConnectionStrings__";
 
     public Dictionary<string, List<Node>> Files()
     {
@@ -252,8 +253,6 @@ internal sealed class KustomizeApp(AppWorkloads app, KubernetesOptions options)
         ];
     }
 
-    private const string ConnectionStringPrefix = "ConnectionStrings__";
-
     private IEnumerable<Workload> BaseWorkloads => BaseServices.Concat<Workload>(app.Servers);
 
     private static string ServerOf(Aspire.Hosting.ApplicationModel.IResource resource) =>
@@ -268,7 +267,7 @@ internal sealed class KustomizeApp(AppWorkloads app, KubernetesOptions options)
         {
             objects.Add(PersistentVolumeClaim(service.Name + "-data", service.Name, data.Size));
             dataVolume = new Node { ["mountPath"] = data.MountPath, ["claimName"] = service.Name + "-data" };
-            entries.Add(KeyValuePair.Create(data.Setting, new EnvValue(data.Value, new HashSet<string>(), new HashSet<Aspire.Hosting.ApplicationModel.IResource>())));
+            entries.Add(KeyValuePair.Create(data.Setting, EnvValue.Literal(data.Value)));
         }
 
         var resources = service.Name == Router ? Resources.Router : Resources.Service;
