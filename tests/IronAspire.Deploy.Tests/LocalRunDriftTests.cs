@@ -39,6 +39,8 @@ public class LocalRunDriftTests(PublishedDeployment deployment)
         var localOnlySeen = new HashSet<string>();
         var checkedNames = 0;
         var drift = new List<string>();
+        var demoAdds = PublishedDeployment.Documents(deployment.PublishedFiles[Path.Combine("overlays", "demo", "demo-services.yaml")])
+            .ToDictionary(p => (string)p["metadata"]!["name"]!, p => PublishedDeployment.Env(p).Select(e => (string)e["name"]!).ToHashSet());
         foreach (var project in model.Resources.OfType<ProjectResource>())
         {
             var started = await app.App.ResourceNotifications.WaitForResourceAsync(project.Name,
@@ -50,13 +52,22 @@ public class LocalRunDriftTests(PublishedDeployment deployment)
                 Assert.Superset(new HashSet<string> { "ConnectionStrings__cache", "services__budget__http__0", "Budget__DefaultAgentLimitUsd", "IRONASPIRE_ADMIN_KEY" }, local);
             }
 
-            // The demo overlay is the local run's counterpart (it has the MockProvider); prod and external lack only that.
-            var deployed = PublishedDeployment.Env(deployment.Get("demo", "Deployment", project.Name)).Select(e => (string)e["name"]!).ToHashSet();
+            // The demo overlay is the local run's counterpart (it has the MockProvider, as a local run without provider keys).
             localOnlySeen.UnionWith(local.Intersect(LocalOnly.Keys));
-            var missing = local.Except(deployed).Except(LocalOnly.Keys).Order().ToList();
+            var missing = local.Except(EnvNames("demo", project.Name)).Except(LocalOnly.Keys).Order().ToList();
             if (missing.Count > 0)
             {
-                drift.Add($"{project.Name}: the local run sets {string.Join(", ", missing)}, its Deployment does not");
+                drift.Add($"{project.Name}: the local run sets {string.Join(", ", missing)}, its demo Deployment does not");
+            }
+
+            // prod lacks exactly what the demo overlay adds for the MockProvider.
+            if (deployment.Find("prod", "Deployment", project.Name) is not null)
+            {
+                var notInProd = local.Except(EnvNames("prod", project.Name)).Except(LocalOnly.Keys).Except(demoAdds.GetValueOrDefault(project.Name, [])).Order().ToList();
+                if (notInProd.Count > 0)
+                {
+                    drift.Add($"{project.Name}: the local run sets {string.Join(", ", notInProd)}, its prod Deployment does not");
+                }
             }
 
             checkedNames += local.Count;
@@ -67,4 +78,7 @@ public class LocalRunDriftTests(PublishedDeployment deployment)
         // Every exception above is real: a name the local run no longer sets leaves the list.
         Assert.Equal(LocalOnly.Keys.Order(), localOnlySeen.Order());
     }
+
+    private HashSet<string> EnvNames(string overlay, string service) =>
+        PublishedDeployment.Env(deployment.Get(overlay, "Deployment", service)).Select(e => (string)e["name"]!).ToHashSet();
 }
