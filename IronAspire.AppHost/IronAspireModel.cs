@@ -80,6 +80,7 @@ public static class IronAspireModel
 
         var router = builder.AddProject<Projects.IronAspire_Router>("router")
             .WithHttpEndpoint(port: Port(configuration[AppHostSettings.RouterPort], AppHostSettings.DefaultRouterPort))
+            .WithExternalHttpEndpoints() // the app's entry points (Kubernetes lets them in from outside the namespace)
             .WithServiceDefaults(environment)
             // Replicas share Redis, so budgets stay exact across them; DCP's proxy spreads calls over them on one port.
             .WithReplicas(Math.Max(1, configuration.GetValue(AppHostSettings.RouterReplicas, 1)))
@@ -102,6 +103,7 @@ public static class IronAspireModel
 
         builder.AddProject<Projects.IronAspire_AgentSupervisor>("agent-supervisor")
             .WithHttpEndpoint(port: Port(configuration[AppHostSettings.SupervisorPort], AppHostSettings.DefaultSupervisorPort))
+            .WithExternalHttpEndpoints()
             .WithServiceDefaults(environment)
             .WithReference(servers.SupervisorDb)
             .WithReference(servers.Cache)

@@ -1,3 +1,4 @@
+using IronAspire.AppHost.Kubernetes;
 using IronAspire.AppHost.Lifecycle;
 using IronAspire.AppHost.Servers;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,6 +16,7 @@ public static class Program
         try
         {
             IronAspireModel.Declare(builder);
+            builder.AddKubernetesPublishing();
         }
         catch (Exception ex) when (ex is MissingServerBinaryException or StateFolderAccessException)
         {

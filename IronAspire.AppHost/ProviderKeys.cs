@@ -11,6 +11,12 @@ internal static class ProviderKeys
 {
     public static void Apply(IResourceBuilder<ProjectResource> router, IConfiguration configuration)
     {
+        // A deployment takes provider keys from a Secret of its own (docs/deploy.md), never from the publisher's environment.
+        if (router.ApplicationBuilder.ExecutionContext.IsPublishMode)
+        {
+            return;
+        }
+
         var index = 0;
         if (configuration["OPENAI_API_KEY"] is { Length: > 0 } openAiKey)
         {

@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(redis-server postgresql rabbitmq-server)
 if [ "${1:-}" = "--with-test-tools" ]; then
   packages+=(chromium python3)
+  # node validates the rendered Kubernetes manifests (deploy/validate); any node 18+ will do, Debian's when none is there.
+  command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 fi
 
 missing=()
@@ -24,3 +26,9 @@ fi
 # The Debian packages start their own system-wide servers where an init system runs; IronAspire starts private
 # ones on free ports instead, so the system ones are not needed (and are left alone).
 command -v dotnet >/dev/null || { echo "The .NET 10 SDK is required (dotnet on PATH)." >&2; exit 1; }
+# The deployment tests render the overlays with kubectl's built-in kustomize (5.x: components; no cluster needed).
+# Debian's kubernetes-client is too old for that, so kubectl must come with the machine.
+if [ "${1:-}" = "--with-test-tools" ] && ! command -v kubectl >/dev/null; then
+  echo "kubectl (1.27 or newer) is required for the deployment tests (tests/IronAspire.Deploy.Tests)." >&2
+  exit 1
+fi

@@ -11,6 +11,8 @@ rm -rf "$results"
 mkdir -p "$results"
 
 dotnet build IronAspire.sln -c Release -nologo -v q || { echo "0 passed, 1 failed"; exit 1; }
+# The deployment tests validate rendered manifests with the Kubernetes schemas of an npm package (deploy/validate).
+npm ci --prefix deploy/validate --no-audit --no-fund --loglevel=error || { echo "0 passed, 1 failed"; exit 1; }
 # A test that hangs must fail the run, not stall it: the blame collector kills a test host whose test runs over
 # 5 minutes (and names the test), and the whole run is bounded well under CI's limit.
 timeout --kill-after=30s 40m dotnet test IronAspire.sln -c Release --no-build -nologo \
