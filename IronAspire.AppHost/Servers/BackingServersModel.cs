@@ -50,7 +50,7 @@ public sealed record BackingServersModel(
             }
 
             postgres ??= Given(PostgresName) ? builder.AddConnectionString(PostgresName) : builder.AddPostgresServer(PostgresName, state);
-            return postgres.AddDatabase(name);
+            return postgres.AddLocalDatabase(name);
         }
 
         return new(cache, Database(DatabaseNames[0]), Database(DatabaseNames[1]), Database(DatabaseNames[2]), messaging);

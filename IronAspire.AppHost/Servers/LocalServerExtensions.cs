@@ -103,7 +103,7 @@ public static class LocalServerExtensions
     }
 
     /// <summary>A database on a PostgreSQL server (local or given by connection string), created when missing.</summary>
-    public static IResourceBuilder<LocalPostgresDatabaseResource> AddDatabase<TServer>(this IResourceBuilder<TServer> server, string name, string? databaseName = null)
+    public static IResourceBuilder<LocalPostgresDatabaseResource> AddLocalDatabase<TServer>(this IResourceBuilder<TServer> server, string name, string? databaseName = null)
         where TServer : IResourceWithConnectionString
     {
         var database = new LocalPostgresDatabaseResource(name, databaseName ?? name, server.Resource);
