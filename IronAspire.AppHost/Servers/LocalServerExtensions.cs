@@ -140,18 +140,8 @@ public static class LocalServerExtensions
         // Stable per data folder, so the node finds its Mnesia data again after a restart.
         var nodeName = "ironaspire-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(data)))[..10] + "@localhost";
 
-        // The node's own Erlang port mapper, started and stopped with it: left to itself, the VM would start a system-wide
-        // epmd that outlives the app (and would share it with every other node on the machine).
-        var epmdPort = FreePort();
-        var epmd = builder.AddExecutable($"{name}-epmd", ServerBinary.Find(state.ServerBinPath, "epmd", "erlang-base"), data,
-                "-port", epmdPort.ToString(CultureInfo.InvariantCulture), "-address", "127.0.0.1")
-            .WithParentRelationship(rabbit)
-            .WithHealthCheck($"{name}-epmd_check");
-        builder.Services.AddHealthChecks().AddAsyncCheck($"{name}-epmd_check", ct => ServerHealthChecks.ListeningAsync(epmdPort, ct));
-
         builder.Services.AddHealthChecks().AddAsyncCheck($"{name}_check", ct => ServerHealthChecks.RabbitMQAsync(rabbit, ct));
         return builder.AddResource(rabbit)
-            .WaitFor(epmd)
             .WithEndpoint(name: LocalRabbitMQServerResource.EndpointName, scheme: "tcp", port: FreePort(), isProxied: false)
             .OnBeforeResourceStarted(async (resource, _, ct) =>
             {
@@ -189,7 +179,6 @@ public static class LocalServerExtensions
                 env["RABBITMQ_NODE_IP_ADDRESS"] = "127.0.0.1";
                 env["RABBITMQ_NODE_PORT"] = rabbit.PrimaryEndpoint.Property(EndpointProperty.Port);
                 env["RABBITMQ_DIST_PORT"] = FreePort().ToString(CultureInfo.InvariantCulture);
-                env["ERL_EPMD_PORT"] = epmdPort.ToString(CultureInfo.InvariantCulture);
                 env["RABBITMQ_MNESIA_BASE"] = Path.Combine(data, "mnesia");
                 env["RABBITMQ_MNESIA_DIR"] = Path.Combine(data, "mnesia", "node");
                 env["RABBITMQ_LOG_BASE"] = data;
@@ -257,7 +246,7 @@ public static class LocalServerExtensions
     }
 
     /// <summary>
-    /// A free loopback port for a server (and RabbitMQ's Erlang distribution port and epmd), taken below the kernel's
+    /// A free loopback port for a server (and RabbitMQ's Erlang distribution port), taken below the kernel's
     /// ephemeral range: a port the kernel handed out for <c>bind(0)</c> is handed out again to outgoing connections, and
     /// one did take a released port before PostgreSQL bound it (several test processes starting at once). Below the
     /// range only another explicit listener can take it.

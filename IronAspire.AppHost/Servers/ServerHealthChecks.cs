@@ -67,23 +67,6 @@ internal static class ServerHealthChecks
         }
     }
 
-    /// <summary>Something accepts connections on the loopback port (a server with no handshake to check, such as epmd).</summary>
-    public static async Task<HealthCheckResult> ListeningAsync(int port, CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(Timeout);
-            await client.ConnectAsync("127.0.0.1", port, timeout.Token);
-            return HealthCheckResult.Healthy();
-        }
-        catch (Exception ex) when (ex is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            return HealthCheckResult.Unhealthy($"Nothing listens on port {port} yet.", ex);
-        }
-    }
-
     private static async Task<TcpClient> ConnectAsync(EndpointReference endpoint, CancellationToken cancellationToken)
     {
         var client = new TcpClient();
