@@ -31,6 +31,8 @@ public sealed class IronAspireModel : IDistributedApplicationModel
         // Secrets: from the AppHost's environment, else generated once and kept in the state folder.
         var adminKey = builder.AddParameter("admin-key", secret: true, environmentVariable: "IRONASPIRE_ADMIN_KEY");
         var demoKey = builder.AddParameter("demo-key", secret: true, environmentVariable: "IRONASPIRE_DEMO_KEY");
+        // Service-to-service credential: only the Budget service (which checks it) and its callers get it (docs/security.md).
+        var serviceKey = builder.AddParameter("service-key", secret: true, environmentVariable: "IRONASPIRE_SERVICE_KEY");
 
         var mockProvider = builder.AddProject<Projects.IronAspire_MockProvider>("mock-provider");
 
@@ -49,6 +51,7 @@ public sealed class IronAspireModel : IDistributedApplicationModel
             .WithReference(budgetDb)
             .WithReference(messaging)
             .WithEnvironment("IRONASPIRE_ADMIN_KEY", adminKey)
+            .WithEnvironment("IRONASPIRE_SERVICE_KEY", serviceKey)
             .WaitFor(cache)
             .WaitFor(budgetDb)
             .WaitFor(messaging)
@@ -69,6 +72,7 @@ public sealed class IronAspireModel : IDistributedApplicationModel
             .WithReference(mockProvider)
             .WithEnvironment("IRONASPIRE_ADMIN_KEY", adminKey)
             .WithEnvironment("IRONASPIRE_DEMO_KEY", demoKey)
+            .WithEnvironment("IRONASPIRE_SERVICE_KEY", serviceKey)
             // The upstream for every model when no provider key is configured (see ProviderKeys).
             .WithEnvironment("IRONASPIRE_DEFAULT_UPSTREAM", "mock-provider")
             .WaitFor(cache)
@@ -89,6 +93,7 @@ public sealed class IronAspireModel : IDistributedApplicationModel
             .WithReference(analytics)
             .WithReference(router)
             .WithEnvironment("IRONASPIRE_ADMIN_KEY", adminKey)
+            .WithEnvironment("IRONASPIRE_SERVICE_KEY", serviceKey)
             .WaitFor(supervisorDb)
             .WaitFor(cache)
             .WaitFor(messaging)

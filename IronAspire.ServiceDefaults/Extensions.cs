@@ -41,9 +41,7 @@ public static class Extensions
     {
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
-        // A body with a key twice is refused (400), never read as its last value: two readers of one body (a service
-        // and the one it forwards to) must not see different values.
-        builder.Services.Configure<Microsoft.AspNetCore.Http.Json.JsonOptions>(o => o.SerializerOptions.AllowDuplicateProperties = false);
+        IronAspire.Validation.StrictJsonInput.AddStrictJsonInput(builder);
         return builder;
     }
 

@@ -33,4 +33,11 @@ public sealed class SupervisorOptions
 
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan RestartMaxDelay { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How long a read of an agent's budget for display may take; past it the agent is shown with <c>budget: null</c>,
+    /// so a hung Budget service cannot hang <c>GET /v1/agents</c>.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    public TimeSpan BudgetReadTimeout { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -44,6 +44,7 @@ public sealed class SupervisorFactory : WebApplicationFactory<Program>
             ["ConnectionStrings:messaging"] = await BackingServers.RabbitMqAsync(),
             ["ConnectionStrings:supervisordb"] = database ?? await NewDatabaseAsync(),
             ["IRONASPIRE_ADMIN_KEY"] = AdminKey,
+            ["IRONASPIRE_SERVICE_KEY"] = BudgetServiceHost.ServiceKey,
             ["Supervisor:RouterBaseUrl"] = routerBaseUrl ?? "http://127.0.0.1:9",
             ["Supervisor:StopGracePeriod"] = (grace ?? TimeSpan.FromSeconds(2)).ToString(),
             ["Supervisor:RestartBaseDelay"] = (restartBaseDelay ?? TimeSpan.FromMilliseconds(200)).ToString(),

@@ -51,6 +51,21 @@ public static class BackingServers
         await server.StartAsync(server.Resource.Port);
     }
 
+    /// <summary>
+    /// Freezes Redis (SIGSTOP to its process group): its connections stay open and nothing answers, as a stalled server
+    /// does; <see cref="ResumeRedisAsync"/> thaws it (SIGCONT).
+    /// </summary>
+    public static async Task PauseRedisAsync() => await SignalGroupAsync((await Redis.Value).Process!.Pid, "STOP");
+
+    public static async Task ResumeRedisAsync() => await SignalGroupAsync((await Redis.Value).Process!.Pid, "CONT");
+
+    private static async Task SignalGroupAsync(int pid, string signal)
+    {
+        // The server runs in a session of its own (setsid), so its process group id is the managed process's pid.
+        using var kill = System.Diagnostics.Process.Start("kill", ["-" + signal, "--", "-" + pid]);
+        await kill.WaitForExitAsync();
+    }
+
     public static async Task StopRabbitMqAsync() => await (await RabbitMq.Value).StopAsync();
 
     public static async Task StartRabbitMqAsync()

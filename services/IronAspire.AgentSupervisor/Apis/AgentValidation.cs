@@ -1,3 +1,5 @@
+using IronAspire.Validation;
+
 namespace IronAspire.AgentSupervisor.Apis;
 
 /// <summary>Checks of the control API's input: a 400 naming the field, never a 500 or a half-created agent.</summary>
@@ -8,9 +10,10 @@ internal static class AgentValidation
     public static NewAgent? Validate(CreateAgentRequest request, out Dictionary<string, string[]> errors)
     {
         errors = [];
-        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 200)
+        // Checked before anything is created: a name PostgreSQL cannot store (a NUL) used to fail after the budget was set.
+        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 200 || InputText.IsUnfitForId(request.Name))
         {
-            errors["name"] = ["name is required (1-200 characters)."];
+            errors["name"] = ["name is required: 1-200 characters, without control characters."];
         }
 
         Budget(errors, "budgetUsd", request.BudgetUsd);
@@ -30,14 +33,14 @@ internal static class AgentValidation
             errors["maxRestarts"] = ["maxRestarts is between 0 and 1000."];
         }
 
-        if (request.WorkingDirectory is not null && !Directory.Exists(request.WorkingDirectory))
+        if (request.WorkingDirectory is not null && (InputText.IsUnfitForId(request.WorkingDirectory) || !Directory.Exists(request.WorkingDirectory)))
         {
             errors["workingDirectory"] = [$"workingDirectory '{request.WorkingDirectory}' does not exist."];
         }
 
         if (request.Command is not null)
         {
-            if (string.IsNullOrWhiteSpace(request.Command))
+            if (string.IsNullOrWhiteSpace(request.Command) || InputText.IsUnfitForId(request.Command))
             {
                 errors["command"] = ["command, when given, names an executable."];
             }
@@ -51,7 +54,7 @@ internal static class AgentValidation
             errors["args"] = ["args need a command."];
         }
 
-        if (request.Args is { } args && (args.Count > 1000 || args.Any(a => a is null || a.Contains('\0'))))
+        if (request.Args is { } args && (args.Count > 1000 || args.Any(a => a is null || InputText.IsUnfitForText(a))))
         {
             errors["args"] = ["args: at most 1000 strings, without NUL characters."];
         }
@@ -61,7 +64,7 @@ internal static class AgentValidation
             errors["models"] = ["models: at most 100 model names or patterns ('*' for any run of characters), each 1-200 letters, digits and - . _ : / @ *."];
         }
 
-        if (request.Env is { } env && env.Any(e => e.Key.Length == 0 || e.Key.Contains('=') || e.Key.Contains('\0') || e.Value is null || e.Value.Contains('\0')))
+        if (request.Env is { } env && env.Any(e => e.Key.Length == 0 || e.Key.Contains('=') || InputText.IsUnfitForText(e.Key) || e.Value is null || InputText.IsUnfitForText(e.Value)))
         {
             errors["env"] = ["env names are non-empty and without '='; values are strings without NUL characters."];
         }
@@ -94,5 +97,5 @@ internal static class AgentValidation
         pattern is { Length: > 0 and <= 200 } && pattern.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or ':' or '/' or '@' or '*');
 
     private static bool IsId(string value) =>
-        !string.IsNullOrWhiteSpace(value) && value.Length <= 200 && !value.Any(c => c is ':' or '|' || char.IsControl(c));
+        !string.IsNullOrWhiteSpace(value) && value.Length <= 200 && !value.Contains(':') && !value.Contains('|') && !InputText.IsUnfitForId(value);
 }

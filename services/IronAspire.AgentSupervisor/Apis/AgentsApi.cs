@@ -42,6 +42,10 @@ public static class AgentsApi
             return TypedResults.Created($"/v1/agents/{created.Id}",
                 new CreatedAgent(created.Id, created.Name, created.State.ToString(), apiKey, router, router + "/v1", router));
         }
+        catch (BudgetRejectedException ex)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Budget refused", detail: ex.Message);
+        }
         catch (BudgetUnavailableException ex)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Budget service unavailable", detail: ex.Message);
@@ -91,6 +95,10 @@ public static class AgentsApi
             return await runner.SetBudgetAsync(id, limit, cancellationToken) is { } budget
                 ? TypedResults.Ok(ToView(budget))
                 : NotFound(id);
+        }
+        catch (BudgetRejectedException ex)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Budget refused", detail: ex.Message);
         }
         catch (BudgetUnavailableException ex)
         {

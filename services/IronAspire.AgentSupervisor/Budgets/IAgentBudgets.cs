@@ -6,10 +6,13 @@ public interface IAgentBudgets
     /// <summary>The agent's budget in its current period; null when it has none or the Budget service cannot be reached.</summary>
     Task<AgentBudget?> GetAsync(string agentId, CancellationToken cancellationToken = default);
 
-    /// <exception cref="BudgetUnavailableException">The Budget service cannot be reached or refused the limit.</exception>
+    /// <exception cref="BudgetUnavailableException">The Budget service cannot be reached.</exception>
+    /// <exception cref="BudgetRejectedException">The Budget service refused the limit as invalid (a 400).</exception>
     Task<AgentBudget> SetAsync(string agentId, decimal limitUsd, CancellationToken cancellationToken = default);
 }
 
 public sealed record AgentBudget(decimal Limit, decimal Spent, decimal Reserved, decimal Remaining, string Period);
 
 public sealed class BudgetUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+
+public sealed class BudgetRejectedException(string message, Exception? inner = null) : Exception(message, inner);

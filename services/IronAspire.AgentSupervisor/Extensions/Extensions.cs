@@ -30,6 +30,8 @@ public static class Extensions
                 }
             })
             .ValidateDataAnnotations()
+            .Validate<IConfiguration>((_, configuration) => !string.IsNullOrEmpty(configuration[ServiceCredentials.ServiceKeyVariable]),
+                $"{ServiceCredentials.ServiceKeyVariable} must be set: the Supervisor calls the Budget service with it.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddProblemDetails();
@@ -39,7 +41,7 @@ public static class Extensions
         services.AddMigration<SupervisorDbContext>();
         builder.AddRedisClient("cache");
 
-        services.AddBudgetClient();
+        services.AddBudgetClient().AddServiceCredential();
         services.AddScoped<IAgentBudgets, BudgetServiceBudgets>();
 
         services.AddSingleton<AdminKey>();

@@ -20,6 +20,8 @@ public static class Extensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddProblemDetails();
         services.AddOpenApi();
+        // Usage of every agent: operators only (admin key), or a service with the service key.
+        builder.AddInternalApiAuthentication(serviceKeyRequired: false);
 
         builder.AddNpgsqlDbContext<AnalyticsDbContext>("analyticsdb");
         services.AddMigration<AnalyticsDbContext>();
