@@ -109,3 +109,42 @@ public class HardeningTests(BudgetServiceFactory service) : IClassFixture<Budget
         Assert.Equal(HttpStatusCode.NotFound, check.StatusCode);
     }
 }
+
+/// <summary>Issue 13: an outbox entry PostgreSQL can never store is set aside, and the costs behind it still reach the ledger.</summary>
+[Collection(RedisOutageCollection.Name)]
+public class PoisonLedgerEntryTests
+{
+    [Fact]
+    public async Task An_entry_postgres_refuses_is_dead_lettered_and_the_ones_behind_it_reach_the_ledger()
+    {
+        await using var service = new BudgetServiceFactory();
+        await service.InitializeAsync();
+        var agent = $"poison-{Guid.NewGuid():N}"[..24];
+        var poisonId = "res_poison_" + Guid.NewGuid().ToString("N");
+        await service.SetLimitAsync(agent, 1m);
+
+        // As if an older Router had let a NUL through: the commit script appended it, PostgreSQL refuses it (22021).
+        using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(await IronAspire.Hosting.Testing.BackingServers.RedisAsync());
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await redis.GetDatabase().StreamAddAsync(IronAspire.Budget.Budgets.BudgetKeys.LedgerOutbox,
+        [
+            new("r", poisonId), new("a", agent), new("p", ""), new("m", "gpt-4o\0"), new("i", "1"), new("c", "0"), new("w", "0"),
+            new("o", "1"), new("cost", "1000"), new("ac", "ctr"), new("pc", ""), new("t", now),
+        ]);
+
+        using var client = service.CreateClient();
+        using var reserve = await client.PostAsJsonAsync("/v1/reservations", new { agentId = agent, model = "gpt-4o", inputTokens = 1000, maxOutputTokens = 1000 });
+        var id = (await reserve.Content.ReadFromJsonAsync<JsonObject>())!["reservationId"]!.GetValue<string>();
+        using var commit = await client.PostAsJsonAsync($"/v1/reservations/{id}/commit", new { inputTokens = 1000, outputTokens = 500 });
+        Assert.Equal(HttpStatusCode.OK, commit.StatusCode);
+
+        var drained = Task.Run(() => service.LedgerTotalNanosAsync(agent));
+        Assert.True(await Task.WhenAny(drained, Task.Delay(TimeSpan.FromSeconds(20))) == drained, "the ledger outbox never drained");
+        Assert.Equal(7_500_000, await drained); // the good commit only: 1000 in x 2.5 + 500 out x 10 USD per million
+
+        var dead = await redis.GetDatabase().StreamRangeAsync(IronAspire.Budget.Budgets.BudgetKeys.LedgerDeadLetters);
+        var entry = Assert.Single(dead, e => (string?)e["r"] == poisonId);
+        Assert.StartsWith("22", (string?)entry["error"]);
+        Assert.DoesNotContain(await redis.GetDatabase().StreamRangeAsync(IronAspire.Budget.Budgets.BudgetKeys.LedgerOutbox), e => (string?)e["r"] == poisonId);
+    }
+}
