@@ -34,6 +34,8 @@ public static class Extensions
         });
 
         services.AddScoped<EventWriter>();
+        services.AddSingleton<IngestionMetrics>();
+        services.AddSingleton<PoisonEvents>();
         services.AddScoped<AnalyticsQueries>();
         services.AddSingleton<RetentionJob>();
         services.AddHostedService(sp => sp.GetRequiredService<RetentionJob>());
