@@ -23,6 +23,14 @@ public sealed class SupervisorOptions
     [Range(10, 100_000)]
     public int LogBufferLines { get; set; } = 1000;
 
+    /// <summary>Characters kept of one output line; the rest of a longer line is dropped (and counted on the line).</summary>
+    [Range(80, 1_048_576)]
+    public int LogMaxLineChars { get; set; } = 16_384;
+
+    /// <summary>Size at which an agent's log file is rotated to <c>{agent}.log.1</c> (the previous .1 is dropped).</summary>
+    [Range(4096, 10L * 1024 * 1024 * 1024)]
+    public long LogMaxFileBytes { get; set; } = 10 * 1024 * 1024;
+
     /// <summary>Time between SIGTERM to the agent's process group and SIGKILL.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan StopGracePeriod { get; set; } = TimeSpan.FromSeconds(10);

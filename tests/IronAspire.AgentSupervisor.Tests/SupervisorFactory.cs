@@ -36,7 +36,7 @@ public sealed class SupervisorFactory : WebApplicationFactory<Program>
         StartAsync(routerBaseUrl, grace, restartBaseDelay, database, null);
 
     public static async Task<SupervisorFactory> StartAsync(string? routerBaseUrl, TimeSpan? grace, TimeSpan? restartBaseDelay,
-        string? database, BudgetServiceHost? budget)
+        string? database, BudgetServiceHost? budget, IReadOnlyDictionary<string, string?>? extraSettings = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -52,6 +52,11 @@ public sealed class SupervisorFactory : WebApplicationFactory<Program>
             ["EventBus:QueuePrefix"] = "sup-test-" + Guid.NewGuid().ToString("N")[..8],
             ["services:budget:http:0"] = "http://localhost",
         };
+        foreach (var (key, value) in extraSettings ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
         var factory = new SupervisorFactory(settings, budget ?? await BudgetServiceHost.StartAsync());
         factory.StartServer();
         await factory.WaitHealthyAsync();

@@ -161,6 +161,12 @@ public sealed partial class AgentRunner(
             var db = scope.ServiceProvider.GetRequiredService<SupervisorDbContext>();
             await db.Agents.Where(a => a.Id == agentId).ExecuteDeleteAsync(cancellationToken);
             runtime.Logs?.Dispose();
+            // The agent's output goes with it: nothing it printed stays on disk after DELETE.
+            foreach (var file in AgentLogs.Files(LogPath(agentId)))
+            {
+                File.Delete(file);
+            }
+
             _runtimes.TryRemove(agentId, out var _);
             activity.Forget(agentId);
         }
@@ -302,7 +308,7 @@ public sealed partial class AgentRunner(
         AgentProcess process;
         try
         {
-            runtime.Logs ??= new AgentLogs(LogPath(agent.Id), Options.LogBufferLines);
+            runtime.Logs ??= new AgentLogs(LogPath(agent.Id), Options.LogBufferLines, new AgentLogLimits(Options.LogMaxLineChars, Options.LogMaxFileBytes));
             var runKey = await IssueRunKeyAsync(agent);
             process = AgentProcess.Start(executable, agent.Args, agent.WorkingDirectory, Environment(agent, runKey), runtime.Logs, time);
         }

@@ -48,20 +48,6 @@ public sealed class AgentProcess
         }
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                logs.Append("stdout", e.Data, time.GetUtcNow());
-            }
-        };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                logs.Append("stderr", e.Data, time.GetUtcNow());
-            }
-        };
 
         var run = new AgentProcess(process);
         // Exited is raised when the main process ends, without waiting for grandchildren that may still hold the pipes.
@@ -69,8 +55,9 @@ public sealed class AgentProcess
         process.Start();
         run.StartTicks = ProcessGroup.StartTicks(process.Id);
         process.StandardInput.Close();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        // Read by AgentLogs itself, not BeginOutputReadLine: that one holds a whole line in memory, however long.
+        _ = Task.Run(() => logs.PumpAsync(process.StandardOutput, "stdout", time));
+        _ = Task.Run(() => logs.PumpAsync(process.StandardError, "stderr", time));
         return run;
     }
 
