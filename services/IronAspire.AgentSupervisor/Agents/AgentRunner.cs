@@ -193,6 +193,13 @@ public sealed partial class AgentRunner(
     /// <summary>At start: Redis gets every key again, and agents that were running when the Supervisor went away are reconciled.</summary>
     public async Task ReconcileAsync(CancellationToken cancellationToken)
     {
+        // Orphaned descendants of agents (one that called setsid, then lost its parent) are re-parented to the
+        // Supervisor instead of init, so they can still be found and stopped.
+        if (!ProcessTree.BecomeSubreaper())
+        {
+            Log.NoSubreaper(logger);
+        }
+
         List<AgentRecord> agents;
         await using (var scope = scopes.CreateAsyncScope())
         {
@@ -334,8 +341,8 @@ public sealed partial class AgentRunner(
     {
         try
         {
-            // The main process is gone; anything it left behind in its group goes too.
-            await ProcessGroup.KillAsync(process.Pid, _shutdown.Token);
+            // The main process is gone; anything it left behind, in its group or escaped from it, goes too.
+            await process.KillTreeAsync(_shutdown.Token);
             var runtime = Runtime(agentId);
             using var _ = await runtime.Gate.LockAsync(_shutdown.Token);
             if (!ReferenceEquals(runtime.Process, process) || runtime.StopTarget is not null)
@@ -566,6 +573,9 @@ public sealed partial class AgentRunner(
 
         [LoggerMessage(LogLevel.Information, "Agent {AgentId} deleted and its key revoked")]
         public static partial void Deleted(ILogger logger, string agentId);
+
+        [LoggerMessage(LogLevel.Warning, "Could not become a child subreaper; an agent's descendant that leaves its session and loses its parent is found only by its run marker")]
+        public static partial void NoSubreaper(ILogger logger);
 
         [LoggerMessage(LogLevel.Error, "Handling the exit of agent {AgentId} failed")]
         public static partial void ExitHandlingFailed(ILogger logger, Exception exception, string agentId);
