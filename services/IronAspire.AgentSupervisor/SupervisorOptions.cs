@@ -15,6 +15,17 @@ public sealed class SupervisorOptions
     [Required, Url]
     public string RouterBaseUrl { get; set; } = "http://127.0.0.1:8100";
 
+    /// <summary>
+    /// The Unix user agents run as when the Supervisor runs as root: unset means <c>ironaspire-agent</c> (created by
+    /// scripts/install-prerequisites.sh); an empty string runs them as root, which lets them read the Supervisor's
+    /// secrets (docs/security.md). Ignored when the Supervisor is not root: it cannot switch users.
+    /// </summary>
+    public string? AgentUser { get; set; }
+
+    /// <summary>Parent folder of the agents' private working directories (one per agent, owned by the agent user, 0700).</summary>
+    [Required]
+    public string AgentWorkDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "ironaspire-agent-work");
+
     /// <summary>Folder of the agents' log files (one per agent, appended across runs).</summary>
     [Required]
     public string LogDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "ironaspire-agents");

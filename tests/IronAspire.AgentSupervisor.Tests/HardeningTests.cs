@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using IronAspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IronAspire.AgentSupervisor.Tests;
 
@@ -75,6 +76,43 @@ public sealed class HardeningTests(SupervisorFixture fixture) : IClassFixture<Su
         var view = list.Single(a => a!["id"]!.GetValue<string>() == agent.Id)!;
         Assert.True(view.AsObject().ContainsKey("budget"));
         Assert.Null(view["budget"]);
+    }
+
+    [Fact]
+    public async Task An_agent_runs_as_another_user_and_cannot_read_the_supervisors_environment_or_files()
+    {
+        using var admin = _factory.Admin();
+        const string Probe = """
+            cat /proc/$1/environ >/dev/null 2>&1 && echo "environ readable" || echo "environ denied"
+            echo "uid $(id -u)"
+            echo "secrets $(env | grep -c -E 'IRONASPIRE_ADMIN_KEY|IRONASPIRE_SERVICE_KEY|ConnectionStrings')"
+            echo "home $HOME"
+            echo "pwd $(pwd)"
+            ls "$2" >/dev/null 2>&1 && echo "logs readable" || echo "logs denied"
+            """;
+        var logDirectory = _factory.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SupervisorOptions>>().Value.LogDirectory;
+        var created = await admin.CreateAgentAsync(new
+        {
+            name = "prober", command = "bash", budgetUsd = 1,
+            args = new[] { "-c", Probe, "probe", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), logDirectory },
+        });
+        await admin.WaitForAsync(created.Id, a => a.State is "Exited" or "Failed");
+        string[] lines = [];
+        for (var i = 0; i < 50 && lines.Length < 6; i++)
+        {
+            lines = (await admin.LogsAsync(created.Id)).Select(l => l.Text).ToArray();
+            await Task.Delay(100);
+        }
+
+        Assert.Contains("environ denied", lines);
+        Assert.Contains("logs denied", lines);
+        Assert.Contains("secrets 0", lines);
+        var uid = lines.Single(l => l.StartsWith("uid ", StringComparison.Ordinal));
+        Assert.NotEqual("uid 0", uid);
+        var home = lines.Single(l => l.StartsWith("home ", StringComparison.Ordinal))[5..];
+        Assert.Equal("pwd " + home, lines.Single(l => l.StartsWith("pwd ", StringComparison.Ordinal)));
+        Assert.EndsWith(created.Id, home);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(home));
     }
 }
 

@@ -25,6 +25,7 @@ public sealed partial class AgentRunner(
 {
     private readonly ConcurrentDictionary<string, AgentRuntime> _runtimes = new();
     private readonly CancellationTokenSource _shutdown = new();
+    private readonly Lazy<AgentUser?> _agentUser = new(() => AgentUser.Resolve(options.Value.AgentUser));
     private SupervisorOptions Options => options.Value;
 
     public string RouterBaseUrl => Options.RouterBaseUrl.TrimEnd('/');
@@ -161,10 +162,16 @@ public sealed partial class AgentRunner(
             var db = scope.ServiceProvider.GetRequiredService<SupervisorDbContext>();
             await db.Agents.Where(a => a.Id == agentId).ExecuteDeleteAsync(cancellationToken);
             runtime.Logs?.Dispose();
-            // The agent's output goes with it: nothing it printed stays on disk after DELETE.
+            // The agent's output and private directory go with it: nothing of it stays on disk after DELETE.
             foreach (var file in AgentLogs.Files(LogPath(agentId)))
             {
                 File.Delete(file);
+            }
+
+            var work = Path.Combine(Options.AgentWorkDirectory, agentId);
+            if (Directory.Exists(work))
+            {
+                Directory.Delete(work, recursive: true);
             }
 
             _runtimes.TryRemove(agentId, out var _);
@@ -316,10 +323,20 @@ public sealed partial class AgentRunner(
         try
         {
             runtime.Logs ??= new AgentLogs(LogPath(agent.Id), Options.LogBufferLines, new AgentLogLimits(Options.LogMaxLineChars, Options.LogMaxFileBytes));
+            var user = _agentUser.Value;
+            // Another user gets a private working directory (and HOME) of its own, unless the agent names one.
+            var home = user?.PrivateDirectory(Path.Combine(Options.AgentWorkDirectory, agent.Id));
             var runKey = await IssueRunKeyAsync(agent);
-            process = AgentProcess.Start(executable, agent.Args, agent.WorkingDirectory, Environment(agent, runKey), runtime.Logs, time);
+            var env = Environment(agent, runKey);
+            if (user is not null)
+            {
+                env["HOME"] = home!;
+                env["USER"] = env["LOGNAME"] = user.Name;
+            }
+
+            process = AgentProcess.Start(executable, agent.Args, agent.WorkingDirectory ?? home, env, runtime.Logs, time, user);
         }
-        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or IOException or InvalidOperationException)
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or IOException or InvalidOperationException or UnauthorizedAccessException)
         {
             await RevokeRunKeyAsync(agent);
             await TransitionAsync(agent, AgentState.Failed, $"The agent could not be started: {ex.Message}", cancellationToken);

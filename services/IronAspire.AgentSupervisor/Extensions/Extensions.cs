@@ -1,5 +1,6 @@
 using IronAspire.AgentSupervisor.Apis;
 using IronAspire.AgentSupervisor.Budgets;
+using IronAspire.AgentSupervisor.Processes;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -32,6 +33,9 @@ public static class Extensions
             .ValidateDataAnnotations()
             .Validate<IConfiguration>((_, configuration) => !string.IsNullOrEmpty(configuration[ServiceCredentials.ServiceKeyVariable]),
                 $"{ServiceCredentials.ServiceKeyVariable} must be set: the Supervisor calls the Budget service with it.")
+            // Running as root, agents run as another user; that user must exist (scripts/install-prerequisites.sh).
+            .Validate(o => !AgentUser.SupervisorIsRoot || o.AgentUser is { Length: 0 } || AgentUser.Find(o.AgentUser ?? AgentUser.DefaultName) is not null,
+                $"Supervisor:AgentUser (default {AgentUser.DefaultName}) names no local user; create it with scripts/install-prerequisites.sh, or set it to an existing unprivileged user.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddProblemDetails();

@@ -22,7 +22,16 @@ public sealed class AgentLogs : IDisposable
         _capacity = capacity;
         _limits = limits;
         FilePath = path;
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        // Only the Supervisor reads the logs: an agent (another user) cannot read its own or another agent's files.
+        var directory = Path.GetDirectoryName(path)!;
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+        }
+        else
+        {
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
         _file = Open(path);
     }
 

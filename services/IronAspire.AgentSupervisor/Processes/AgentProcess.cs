@@ -35,7 +35,7 @@ public sealed class AgentProcess
     public Task<int> Exited => _exited.Task;
 
     public static AgentProcess Start(string executable, IEnumerable<string> args, string? workingDirectory,
-        IReadOnlyDictionary<string, string> environment, AgentLogs logs, TimeProvider time)
+        IReadOnlyDictionary<string, string> environment, AgentLogs logs, TimeProvider time, AgentUser? user = null)
     {
         var info = new ProcessStartInfo("setsid")
         {
@@ -45,6 +45,17 @@ public sealed class AgentProcess
             RedirectStandardInput = true,
             WorkingDirectory = workingDirectory ?? "",
         };
+        if (user is not null)
+        {
+            // setpriv execs in place (the pid stays the agent's); the agent keeps no capability of root.
+            info.ArgumentList.Add("setpriv");
+            info.ArgumentList.Add($"--reuid={user.Uid}");
+            info.ArgumentList.Add($"--regid={user.Gid}");
+            info.ArgumentList.Add("--init-groups");
+            info.ArgumentList.Add("--inh-caps=-all");
+            info.ArgumentList.Add("--");
+        }
+
         info.ArgumentList.Add(executable);
         foreach (var arg in args)
         {
