@@ -25,4 +25,11 @@ public sealed class BudgetServiceHost(string redis, string database) : WebApplic
         builder.UseSetting("ConnectionStrings:budgetdb", database);
         builder.UseSetting("IRONASPIRE_SERVICE_KEY", ServiceKey);
     }
+
+    /// <summary>Clients call as the services do (the Router stand-in, the Supervisor): with the service key.</summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Authorization = new("Bearer", ServiceKey);
+    }
 }

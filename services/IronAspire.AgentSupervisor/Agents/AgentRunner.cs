@@ -163,7 +163,7 @@ public sealed partial class AgentRunner(
             await db.Agents.Where(a => a.Id == agentId).ExecuteDeleteAsync(cancellationToken);
             runtime.Logs?.Dispose();
             // The agent's output and private directory go with it: nothing of it stays on disk after DELETE.
-            foreach (var file in AgentLogs.Files(LogPath(agentId)))
+            foreach (var file in AgentLogs.Files(LogPath(agentId)).Where(File.Exists))
             {
                 File.Delete(file);
             }
