@@ -79,6 +79,30 @@ public sealed class HardeningTests(SupervisorFixture fixture) : IClassFixture<Su
     }
 
     [Fact]
+    public async Task A_command_the_agent_user_cannot_reach_is_a_400()
+    {
+        // Executable, but inside a folder only root may enter (as pyenv's shims under /root are).
+        var folder = Path.Combine(Path.GetTempPath(), "ironaspire-private-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var command = Path.Combine(folder, "tool.sh");
+        File.WriteAllText(command, "#!/bin/sh\necho hi\n");
+        File.SetUnixFileMode(command, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.OtherExecute | UnixFileMode.OtherRead);
+        try
+        {
+            using var admin = _factory.Admin();
+            using var response = await admin.PostAsJsonAsync("/v1/agents", new { name = "unreachable", command, budgetUsd = 1 });
+            var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.NotNull(problem["errors"]!["command"]);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task An_agent_runs_as_another_user_and_cannot_read_the_supervisors_environment_or_files()
     {
         using var admin = _factory.Admin();

@@ -30,6 +30,9 @@ public sealed partial class AgentRunner(
 
     public string RouterBaseUrl => Options.RouterBaseUrl.TrimEnd('/');
 
+    /// <summary>The user agents run as; null when they run as the Supervisor's own (docs/security.md).</summary>
+    public AgentUser? AgentUser => _agentUser.Value;
+
     public async Task<(AgentRecord Agent, string ApiKey)> CreateAsync(NewAgent request, CancellationToken cancellationToken)
     {
         var apiKey = AgentKeyFormat.NewKey();
@@ -312,7 +315,7 @@ public sealed partial class AgentRunner(
     private async Task LaunchAsync(AgentRecord agent, AgentRuntime runtime, CancellationToken cancellationToken)
     {
         await TransitionAsync(agent, AgentState.Starting, null, cancellationToken);
-        var executable = CommandResolver.Resolve(agent.Command!, agent.WorkingDirectory);
+        var executable = CommandResolver.Resolve(agent.Command!, agent.WorkingDirectory, _agentUser.Value);
         if (executable is null)
         {
             await TransitionAsync(agent, AgentState.Failed, $"Command '{agent.Command}' is not an executable file.", cancellationToken);

@@ -1,3 +1,4 @@
+using IronAspire.AgentSupervisor.Processes;
 using IronAspire.Validation;
 
 namespace IronAspire.AgentSupervisor.Apis;
@@ -7,7 +8,7 @@ internal static class AgentValidation
 {
     public const decimal MaxBudgetUsd = 1_000_000m;
 
-    public static NewAgent? Validate(CreateAgentRequest request, out Dictionary<string, string[]> errors)
+    public static NewAgent? Validate(CreateAgentRequest request, AgentUser? user, out Dictionary<string, string[]> errors)
     {
         errors = [];
         // Checked before anything is created: a name PostgreSQL cannot store (a NUL) used to fail after the budget was set.
@@ -44,7 +45,7 @@ internal static class AgentValidation
             {
                 errors["command"] = ["command, when given, names an executable."];
             }
-            else if (!errors.ContainsKey("workingDirectory") && CommandResolver.Resolve(request.Command, request.WorkingDirectory) is null)
+            else if (!errors.ContainsKey("workingDirectory") && CommandResolver.Resolve(request.Command, request.WorkingDirectory, user) is null)
             {
                 errors["command"] = [$"'{request.Command}' is not an executable file (looked up on PATH for a bare name)."];
             }

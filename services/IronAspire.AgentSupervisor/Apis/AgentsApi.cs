@@ -30,7 +30,7 @@ public static class AgentsApi
     private static async Task<Results<Created<CreatedAgent>, ValidationProblem, ProblemHttpResult>> Create(
         CreateAgentRequest request, AgentRunner runner, CancellationToken cancellationToken)
     {
-        if (AgentValidation.Validate(request, out var errors) is not { } agent)
+        if (AgentValidation.Validate(request, runner.AgentUser, out var errors) is not { } agent)
         {
             return TypedResults.ValidationProblem(errors);
         }

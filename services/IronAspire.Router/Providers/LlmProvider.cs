@@ -17,6 +17,9 @@ public sealed class LlmProvider(ProviderOptions options, HttpMessageInvoker invo
 
     public bool Serves(string model) => ModelPattern.MatchesAny(options.Models, model);
 
+    /// <summary>Whether this provider takes a client header beyond the Router's allow-list (<see cref="ProviderOptions.ForwardHeaders"/>).</summary>
+    public bool ForwardsHeader(string name) => options.ForwardHeaders.Count > 0 && ModelPattern.MatchesAny(options.ForwardHeaders, name.ToLowerInvariant());
+
     /// <summary>True while the breaker rejects calls without trying the provider.</summary>
     public bool IsRejecting => circuit.IsRejecting;
 }

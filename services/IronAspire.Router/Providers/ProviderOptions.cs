@@ -20,6 +20,12 @@ public sealed class ProviderOptions
     /// <summary>Glob patterns (<c>*</c> wildcard) of the models this provider serves. Order across providers is the fallback order.</summary>
     public List<string> Models { get; set; } = [];
 
+    /// <summary>
+    /// Client headers this provider gets besides the Router's allow-list (docs/router.md): names, or prefixes ending in
+    /// <c>*</c>. The built-in MockProvider upstream takes its <c>x-mock-*</c> controls this way; real providers need none.
+    /// </summary>
+    public List<string> ForwardHeaders { get; set; } = [];
+
     /// <summary>Sent as anthropic-version when the client does not send one.</summary>
     public string AnthropicVersion { get; set; } = "2023-06-01";
 }

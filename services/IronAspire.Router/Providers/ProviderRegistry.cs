@@ -10,6 +10,9 @@ namespace IronAspire.Router.Providers;
 /// </summary>
 public sealed class ProviderRegistry : IDisposable
 {
+    /// <summary>The MockProvider's per-request control headers (see IronAspire.MockProvider RequestControls).</summary>
+    public const string MockControlHeaders = "x-mock-*";
+
     private readonly List<LlmProvider> _providers = [];
 
     internal ProviderRegistry(IOptions<RouterOptions> options, IConfiguration configuration, ProviderPipelineFactory pipelines, TimeProvider time)
@@ -65,7 +68,7 @@ public sealed class ProviderRegistry : IDisposable
 
     /// <summary>
     /// With no provider configured, the MockProvider serves everything, OpenAI and Anthropic alike — the demo and
-    /// test set-up. Its address comes from service discovery configuration (services:mock-provider:http:0).
+    /// test set-up. Its per-request controls (<c>x-mock-mode</c>, <c>x-mock-fault</c>, ...) are forwarded to it. Its address comes from service discovery configuration (services:mock-provider:http:0).
     /// </summary>
     private static List<ProviderOptions> MockProviderDefaults(IConfiguration configuration)
     {
@@ -77,8 +80,8 @@ public sealed class ProviderRegistry : IDisposable
 
         return
         [
-            new() { Name = "mock-openai", Kind = ProviderKind.OpenAICompatible, BaseUrl = url, Models = ["gpt-*", "o1*", "o3*", "o4*", "text-embedding-*", "chatgpt-*"] },
-            new() { Name = "mock-anthropic", Kind = ProviderKind.Anthropic, BaseUrl = url, Models = ["claude-*"] },
+            new() { Name = "mock-openai", Kind = ProviderKind.OpenAICompatible, BaseUrl = url, Models = ["gpt-*", "o1*", "o3*", "o4*", "text-embedding-*", "chatgpt-*"], ForwardHeaders = [MockControlHeaders] },
+            new() { Name = "mock-anthropic", Kind = ProviderKind.Anthropic, BaseUrl = url, Models = ["claude-*"], ForwardHeaders = [MockControlHeaders] },
         ];
     }
 

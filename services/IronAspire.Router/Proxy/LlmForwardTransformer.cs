@@ -38,7 +38,7 @@ internal sealed class LlmForwardTransformer(
         proxyRequest.RequestUri = new Uri(provider.BaseUrl + call.Operation.UpstreamPath);
 
         var headers = proxyRequest.Headers;
-        foreach (var name in headers.Select(h => h.Key).Where(name => !ForwardedHeaders.Contains(name)).ToList())
+        foreach (var name in headers.Select(h => h.Key).Where(name => !ForwardedHeaders.Contains(name) && !provider.ForwardsHeader(name)).ToList())
         {
             headers.Remove(name);
         }
