@@ -94,7 +94,8 @@ public sealed class RouterHost : IAsyncDisposable
     public LogCapture Logs { get; }
     public IServiceProvider Services => _factory.Services;
 
-    public static async Task<RouterHost> StartAsync(IDictionary<string, string?> settings)
+    /// <param name="services">Extra service registrations (e.g. the Budget service's in-process handler).</param>
+    public static async Task<RouterHost> StartAsync(IDictionary<string, string?> settings, Action<IServiceCollection>? services = null)
     {
         var redis = await BackingServers.RedisAsync();
         var messaging = await BackingServers.RabbitMqAsync();
@@ -114,6 +115,11 @@ public sealed class RouterHost : IAsyncDisposable
             foreach (var (key, value) in settings)
             {
                 web.UseSetting(key, value);
+            }
+
+            if (services is not null)
+            {
+                web.ConfigureServices(services);
             }
         });
         return new RouterHost(factory, logs);
