@@ -125,7 +125,10 @@ public sealed class RouterHost : IAsyncDisposable
         return new RouterHost(factory, logs);
     }
 
-    /// <summary>One MockProvider as two providers: OpenAI-compatible for <c>gpt-*</c>, Anthropic for <c>claude-*</c>.</summary>
+    /// <summary>
+    /// One MockProvider as two providers: OpenAI-compatible for <c>gpt-*</c>, Anthropic for <c>claude-*</c>; both take
+    /// the MockProvider's <c>x-mock-*</c> controls, as the Router's built-in MockProvider upstream does.
+    /// </summary>
     public static Dictionary<string, string?> OpenAIAndAnthropic(string url)
     {
         var settings = Provider(0, "mock", "OpenAICompatible", url, "k", "gpt-*");
@@ -133,6 +136,8 @@ public sealed class RouterHost : IAsyncDisposable
         {
             settings[key] = value;
         }
+
+        settings["Router:Providers:0:ForwardHeaders:0"] = settings["Router:Providers:1:ForwardHeaders:0"] = ProviderRegistry.MockControlHeaders;
 
         return settings;
     }
