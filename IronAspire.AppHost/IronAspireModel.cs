@@ -37,6 +37,8 @@ public static class IronAspireModel
         // in publish mode they are the deployment's parameters.
         var adminKey = Secret(builder, state, "admin-key", "IRONASPIRE_ADMIN_KEY");
         var demoKey = Secret(builder, state, "demo-key", "IRONASPIRE_DEMO_KEY");
+        // Service-to-service credential: only the Budget service (which checks it) and its callers get it (docs/security.md).
+        var serviceKey = Secret(builder, state, "service-key", "IRONASPIRE_SERVICE_KEY");
 
         // Services run as Production (no developer error pages) unless the AppHost is told otherwise.
         var environment = configuration["AppHost:ServiceEnvironment"] ?? "Production";
@@ -64,6 +66,7 @@ public static class IronAspireModel
             .WithReference(servers.BudgetDb)
             .WithReference(servers.Messaging)
             .WithEnvironment("IRONASPIRE_ADMIN_KEY", adminKey)
+            .WithEnvironment("IRONASPIRE_SERVICE_KEY", serviceKey)
             .WaitFor(servers.Cache)
             .WaitFor(servers.BudgetDb)
             .WaitFor(servers.Messaging)
@@ -90,6 +93,7 @@ public static class IronAspireModel
             .WithReference(mockProvider)
             .WithEnvironment("IRONASPIRE_ADMIN_KEY", adminKey)
             .WithEnvironment("IRONASPIRE_DEMO_KEY", demoKey)
+            .WithEnvironment("IRONASPIRE_SERVICE_KEY", serviceKey)
             // The upstream for every model when no provider key is configured (see ProviderKeys).
             .WithEnvironment("IRONASPIRE_DEFAULT_UPSTREAM", "mock-provider")
             .WaitFor(servers.Cache)
@@ -112,6 +116,7 @@ public static class IronAspireModel
             .WithReference(analytics)
             .WithReference(router)
             .WithEnvironment("IRONASPIRE_ADMIN_KEY", adminKey)
+            .WithEnvironment("IRONASPIRE_SERVICE_KEY", serviceKey)
             .WaitFor(servers.SupervisorDb)
             .WaitFor(servers.Cache)
             .WaitFor(servers.Messaging)

@@ -41,6 +41,7 @@ public static class Extensions
     {
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
+        IronAspire.Validation.StrictJsonInput.AddStrictJsonInput(builder);
         return builder;
     }
 

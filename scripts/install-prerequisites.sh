@@ -23,6 +23,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# The Supervisor, when it runs as root, runs agents as this unprivileged user (Supervisor:AgentUser, docs/security.md),
+# so an agent cannot read the Supervisor's secrets.
+if [ "$(id -u)" -eq 0 ] && ! id -u ironaspire-agent >/dev/null 2>&1; then
+  echo "Creating the system user ironaspire-agent (agents run as it)"
+  useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin ironaspire-agent
+fi
+
 # The Debian packages start their own system-wide servers where an init system runs; IronAspire starts private
 # ones on free ports instead, so the system ones are not needed (and are left alone).
 command -v dotnet >/dev/null || { echo "The .NET 10 SDK is required (dotnet on PATH)." >&2; exit 1; }

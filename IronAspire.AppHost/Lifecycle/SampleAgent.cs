@@ -33,7 +33,8 @@ internal sealed class SampleAgent(string repositoryRoot, ILogger<SampleAgent> lo
             using var created = await supervisor.PostAsJsonAsync("/v1/agents", new
             {
                 name = Name,
-                command = python,
+                // The bare name: the Supervisor resolves it on PATH for the user agents run as (docs/security.md).
+                command = "python3",
                 args = new[] { script },
                 env = new Dictionary<string, string> { ["AGENT_INTERVAL"] = "2" },
                 budgetUsd = 0.01m,

@@ -16,7 +16,8 @@ AGENT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "agent.py")
 
 def main() -> int:
     client = ironaspire.Client()
-    agent = client.start_agent(sys.executable, [AGENT], name="supervised-sample", budget_usd=0.05,
+    # The bare name: the Supervisor looks it up on PATH for the user agents run as, who may not reach this interpreter.
+    agent = client.start_agent("python3", [AGENT], name="supervised-sample", budget_usd=0.05,
                                restart="on-failure", max_restarts=3, env={"AGENT_INTERVAL": "0.5"})
     try:
         agent.wait("Running", timeout=30)

@@ -5,6 +5,9 @@ builder.AddSupervisorServices();
 
 var app = builder.Build();
 
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
 app.MapDefaultEndpoints();
 app.MapOpenApi();
 app.UseWebSockets();

@@ -15,6 +15,17 @@ public sealed class SupervisorOptions
     [Required, Url]
     public string RouterBaseUrl { get; set; } = "http://127.0.0.1:8100";
 
+    /// <summary>
+    /// The Unix user agents run as when the Supervisor runs as root: unset means <c>ironaspire-agent</c> (created by
+    /// scripts/install-prerequisites.sh); an empty string runs them as root, which lets them read the Supervisor's
+    /// secrets (docs/security.md). Ignored when the Supervisor is not root: it cannot switch users.
+    /// </summary>
+    public string? AgentUser { get; set; }
+
+    /// <summary>Parent folder of the agents' private working directories (one per agent, owned by the agent user, 0700).</summary>
+    [Required]
+    public string AgentWorkDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "ironaspire-agent-work");
+
     /// <summary>Folder of the agents' log files (one per agent, appended across runs).</summary>
     [Required]
     public string LogDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "ironaspire-agents");
@@ -22,6 +33,14 @@ public sealed class SupervisorOptions
     /// <summary>Lines of stdout/stderr kept in memory per agent for the logs API.</summary>
     [Range(10, 100_000)]
     public int LogBufferLines { get; set; } = 1000;
+
+    /// <summary>Characters kept of one output line; the rest of a longer line is dropped (and counted on the line).</summary>
+    [Range(80, 1_048_576)]
+    public int LogMaxLineChars { get; set; } = 16_384;
+
+    /// <summary>Size at which an agent's log file is rotated to <c>{agent}.log.1</c> (the previous .1 is dropped).</summary>
+    [Range(4096, 10L * 1024 * 1024 * 1024)]
+    public long LogMaxFileBytes { get; set; } = 10 * 1024 * 1024;
 
     /// <summary>Time between SIGTERM to the agent's process group and SIGKILL.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
@@ -33,4 +52,11 @@ public sealed class SupervisorOptions
 
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan RestartMaxDelay { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How long a read of an agent's budget for display may take; past it the agent is shown with <c>budget: null</c>,
+    /// so a hung Budget service cannot hang <c>GET /v1/agents</c>.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    public TimeSpan BudgetReadTimeout { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -5,6 +5,10 @@ builder.AddAnalyticsServices();
 
 var app = builder.Build();
 
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseInternalApiAuthentication();
+
 app.MapDefaultEndpoints();
 app.MapOpenApi();
 app.MapAnalyticsApi();

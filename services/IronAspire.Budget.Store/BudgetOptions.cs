@@ -36,6 +36,14 @@ public sealed class BudgetOptions
     [Range(0.05, 3600)]
     public double SweepIntervalSeconds { get; set; } = 1;
 
+    /// <summary>
+    /// How long a reservation waits for Redis before it fails closed (503 <c>budget_unavailable</c>): a stalled Redis
+    /// refuses calls within this time instead of after the client's own timeouts. What the abandoned script reserves
+    /// once Redis answers again is released at once.
+    /// </summary>
+    [Range(50, 60_000)]
+    public int ReserveTimeoutMs { get; set; } = 2000;
+
     public Dictionary<string, PriceSetting> Prices { get; set; } = [];
 
     public PriceSetting? DefaultPrice { get; set; }

@@ -7,6 +7,7 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseInternalApiAuthentication();
 app.MapDefaultEndpoints();
 app.MapOpenApi();
 app.MapReservationsApi();

@@ -51,6 +51,9 @@ public static class EventBusExtensions
 
         services.AddMassTransit(x =>
         {
+            // MassTransit 8.5 reports usage to its vendor over HTTP after the bus starts; IronAspire makes no outbound
+            // call except to its configured providers and OTLP endpoint (docs/security.md).
+            x.DisableUsageTelemetry();
             x.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(prefix, false));
             // MassTransit's own check stays (with endpoint details) under its own name; "messaging" is BrokerHealthCheck.
             x.ConfigureHealthCheckOptions(health => health.Name = "masstransit");

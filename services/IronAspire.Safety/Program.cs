@@ -5,7 +5,9 @@ builder.AddSafetyServices();
 
 var app = builder.Build();
 
+app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseInternalApiAuthentication();
 
 app.MapDefaultEndpoints();
 app.MapOpenApi();

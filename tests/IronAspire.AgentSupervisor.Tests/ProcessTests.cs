@@ -74,6 +74,41 @@ public sealed partial class ProcessTests(SupervisorFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task A_grandchild_in_a_session_of_its_own_is_stopped_with_its_agent()
+    {
+        using var admin = _factory.Admin();
+        var created = await admin.CreateAgentAsync(new
+        {
+            name = "escaper", command = "bash", budgetUsd = 1,
+            // setsid: the child leaves the agent's process group and session, so a group signal misses it.
+            args = new[] { "-c", "setsid sleep 1000 & echo child $!; sleep 1000" },
+        });
+        await admin.WaitForAsync(created.Id, a => a.State == "Running");
+        var child = (await PidsAsync(admin, created.Id, 1)).Single();
+        Assert.True(AgentApiExtensions.ProcessExists(child));
+
+        using var stop = await admin.PostAsync($"/v1/agents/{created.Id}/stop", null);
+        stop.EnsureSuccessStatusCode();
+        await WaitUntilAsync(() => !AgentApiExtensions.ProcessExists(child), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task A_grandchild_in_a_session_of_its_own_whose_parent_exited_goes_when_the_agent_exits()
+    {
+        using var admin = _factory.Admin();
+        var created = await admin.CreateAgentAsync(new
+        {
+            name = "double-escaper", command = "bash", budgetUsd = 1,
+            // Its own session, and its parent (a subshell) gone at once: only the subreaper or the run marker finds it.
+            args = new[] { "-c", "( setsid sleep 1000 & echo child $! ); sleep 0.5; exit 0" },
+        });
+        var exited = await admin.WaitForAsync(created.Id, a => a.State == "Exited");
+        Assert.Equal(0, exited.ExitCode);
+        var child = (await PidsAsync(admin, created.Id, 1)).Single();
+        await WaitUntilAsync(() => !AgentApiExtensions.ProcessExists(child), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task Crashing_agent_is_restarted_with_backoff_until_maxRestarts()
     {
         using var admin = _factory.Admin();

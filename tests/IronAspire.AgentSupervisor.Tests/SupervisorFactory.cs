@@ -36,7 +36,7 @@ public sealed class SupervisorFactory : WebApplicationFactory<Program>
         StartAsync(routerBaseUrl, grace, restartBaseDelay, database, null);
 
     public static async Task<SupervisorFactory> StartAsync(string? routerBaseUrl, TimeSpan? grace, TimeSpan? restartBaseDelay,
-        string? database, BudgetServiceHost? budget)
+        string? database, BudgetServiceHost? budget, IReadOnlyDictionary<string, string?>? extraSettings = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -44,6 +44,7 @@ public sealed class SupervisorFactory : WebApplicationFactory<Program>
             ["ConnectionStrings:messaging"] = await BackingServers.RabbitMqAsync(),
             ["ConnectionStrings:supervisordb"] = database ?? await NewDatabaseAsync(),
             ["IRONASPIRE_ADMIN_KEY"] = AdminKey,
+            ["IRONASPIRE_SERVICE_KEY"] = BudgetServiceHost.ServiceKey,
             ["Supervisor:RouterBaseUrl"] = routerBaseUrl ?? "http://127.0.0.1:9",
             ["Supervisor:StopGracePeriod"] = (grace ?? TimeSpan.FromSeconds(2)).ToString(),
             ["Supervisor:RestartBaseDelay"] = (restartBaseDelay ?? TimeSpan.FromMilliseconds(200)).ToString(),
@@ -53,6 +54,11 @@ public sealed class SupervisorFactory : WebApplicationFactory<Program>
             // No Analytics beside these Supervisors: a closed port, so the console's reads fail at once (503).
             ["services:analytics:http:0"] = "http://127.0.0.1:9",
         };
+        foreach (var (key, value) in extraSettings ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
         var factory = new SupervisorFactory(settings, budget ?? await BudgetServiceHost.StartAsync());
         factory.StartServer();
         await factory.WaitHealthyAsync();

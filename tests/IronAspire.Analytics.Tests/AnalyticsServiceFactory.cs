@@ -13,6 +13,8 @@ namespace IronAspire.Analytics.Tests;
 public sealed class AnalyticsServiceFactory(string name, string postgres, string rabbit, TimeProvider? time = null, string? rabbitOverride = null)
     : WebApplicationFactory<Program>
 {
+    public const string AdminKey = "analytics-tests-admin-key";
+
     public string Name { get; } = name;
 
     public static async Task<AnalyticsServiceFactory> CreateAsync(string name, TimeProvider? time = null)
@@ -34,6 +36,7 @@ public sealed class AnalyticsServiceFactory(string name, string postgres, string
         builder.UseSetting("ConnectionStrings:analyticsdb", postgres);
         builder.UseSetting("ConnectionStrings:messaging", rabbitOverride ?? rabbit);
         builder.UseSetting("EventBus:QueuePrefix", Name);
+        builder.UseSetting("IRONASPIRE_ADMIN_KEY", AdminKey);
         builder.UseSetting("Analytics:BatchTimeLimit", "00:00:00.050");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Logging:LogLevel:MassTransit", "Error");
@@ -42,6 +45,13 @@ public sealed class AnalyticsServiceFactory(string name, string postgres, string
         {
             builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton(time)));
         }
+    }
+
+    /// <summary>Clients call as the operator does: with the admin key.</summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Authorization = new("Bearer", AdminKey);
     }
 
     /// <summary>Starts the host (migrations run); the bus connects in the background.</summary>

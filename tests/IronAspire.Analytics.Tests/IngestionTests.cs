@@ -124,6 +124,49 @@ public sealed class IngestionTests
     }
 
     [Fact]
+    public async Task An_event_postgres_can_never_store_is_set_aside_and_the_rest_of_its_batch_is_stored()
+    {
+        var run = Unique("poison");
+        var deadLettered = 0L;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "ironaspire.analytics.events.dead_lettered")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref deadLettered, value));
+        listener.Start();
+
+        await using var analytics = await (await AnalyticsServiceFactory.CreateAsync(run)).StartedAsync();
+        await using var publisher = await TestPublisher.StartAsync();
+        var events = new TestEvents(run);
+        var good = Enumerable.Range(0, 20).Select(i => events.Call(i).OfType<LlmRequestCompleted>().FirstOrDefault())
+            .OfType<LlmRequestCompleted>().ToList();
+        // A NUL in the agent id: PostgreSQL refuses it (22021) however often it is retried.
+        var poison = good[0] with { EventId = Guid.NewGuid(), AgentId = "agent\u0000x" };
+        await publisher.Events.PublishAsync(poison);
+        foreach (var e in good)
+        {
+            await publisher.Events.PublishAsync(e);
+        }
+
+        var client = analytics.CreateClient();
+        // Well within the minute of retries after which the old consumer dead-lettered the whole batch.
+        var summary = await client.WaitForRequestsAsync($"?projectId=proj-{run}", good.Count, TimeSpan.FromSeconds(20));
+
+        Assert.Equal(good.Count, summary.Requests);
+        Assert.Equal(good.Sum(e => e.CostUsd), summary.CostUsd);
+        for (var i = 0; i < 100 && Interlocked.Read(ref deadLettered) == 0; i++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(1, Interlocked.Read(ref deadLettered));
+    }
+
+    [Fact]
     public async Task The_same_event_delivered_twice_is_counted_once()
     {
         var run = Unique("dup");

@@ -35,6 +35,12 @@ public sealed class QueryValidationTests(QueryValidationTests.Service service) :
     [InlineData("/v1/analytics/timeseries/breakdown?by=colour", "by")]
     [InlineData("/v1/analytics/timeseries/breakdown?bucket=week", "bucket")]
     [InlineData("/v1/analytics/failures?from=soon", "from")]
+    // Issue 13: these were 500s (a NUL reaching PostgreSQL, DateTimeOffset overflowing at either end).
+    [InlineData("/v1/analytics/summary?agentId=%00", "agentId")]
+    [InlineData("/v1/analytics/agents?model=gpt%07", "model")]
+    [InlineData("/v1/analytics/summary?to=9999-12-31T23:59:59.9999999Z", "to")]
+    [InlineData("/v1/analytics/timeseries?bucket=minute&to=0001-01-01T00:30:00Z", "to")]
+    [InlineData("/v1/analytics/timeseries?bucket=hour&to=9999-12-31T23:59:59.9999999Z", "to")]
     public async Task Malformed_query_parameters_get_a_400_naming_the_parameter(string url, string parameter)
     {
         var response = await service.Analytics.CreateClient().GetAsync(url);
@@ -43,6 +49,24 @@ public sealed class QueryValidationTests(QueryValidationTests.Service service) :
         var problem = await response.Content.ReadFromJsonAsync<ValidationProblemDetails>();
         Assert.Contains(parameter, problem!.Errors.Keys);
         Assert.False(string.IsNullOrWhiteSpace(problem.Errors[parameter][0]));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("ia_some-agent-key")]
+    public async Task Without_the_admin_key_usage_is_not_readable(string? key)
+    {
+        using var client = service.Analytics.CreateClient();
+        client.DefaultRequestHeaders.Authorization = key is null ? null : new("Bearer", key);
+
+        foreach (var url in new[] { "/v1/analytics/summary", "/v1/analytics/agents", "/v1/analytics/events", "/openapi/v1.json" })
+        {
+            using var response = await client.GetAsync(url);
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        }
+
+        using var alive = await client.GetAsync("/alive");
+        Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
     }
 
     [Fact]

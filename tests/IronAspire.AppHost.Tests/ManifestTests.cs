@@ -31,7 +31,7 @@ public class ManifestTests
         Assert.Equal("container.v0", resources["messaging"]!["type"]!.GetValue<string>());
         Assert.Equal("parameter.v0", resources["cache-password"]!["type"]!.GetValue<string>());
         Assert.Equal("parameter.v0", resources["admin-key"]!["type"]!.GetValue<string>());
-        foreach (var secret in new[] { "admin-key", "demo-key", "cache-password", "postgres-password", "messaging-password" })
+        foreach (var secret in new[] { "admin-key", "demo-key", "service-key", "cache-password", "postgres-password", "messaging-password" })
         {
             Assert.True(resources[secret]!["inputs"]!["value"]!["secret"]!.GetValue<bool>(), $"{secret} is a secret parameter");
         }
@@ -58,6 +58,16 @@ public class ManifestTests
         Assert.Equal("{mock-provider.bindings.http.url}", router["env"]!["services__mock-provider__http__0"]!.GetValue<string>());
         Assert.Equal("{admin-key.value}", router["env"]!["IRONASPIRE_ADMIN_KEY"]!.GetValue<string>());
         Assert.Equal("http", router["bindings"]!["http"]!["scheme"]!.GetValue<string>());
+        // The service key reaches the Budget service and its callers only (docs/security.md).
+        foreach (var service in new[] { "budget", "router", "agent-supervisor" })
+        {
+            Assert.Equal("{service-key.value}", resources[service]!["env"]!["IRONASPIRE_SERVICE_KEY"]!.GetValue<string>());
+        }
+
+        foreach (var service in new[] { "analytics", "safety", "mock-provider" })
+        {
+            Assert.Null(resources[service]!["env"]!["IRONASPIRE_SERVICE_KEY"]);
+        }
         Assert.Equal("project.v0", resources["mock-provider"]!["type"]!.GetValue<string>());
 
         foreach (var (service, references) in References)

@@ -12,6 +12,9 @@ namespace IronAspire.Budget.Tests;
 /// <summary>The Budget service in-process against the shared real Redis and a database of its own.</summary>
 public sealed class BudgetServiceFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
+    public const string AdminKey = "budget-tests-admin-key";
+    public const string ServiceKey = "budget-tests-service-key";
+
     private string _redis = "";
     private string _database = "";
 
@@ -37,6 +40,8 @@ public sealed class BudgetServiceFactory : WebApplicationFactory<Program>, IAsyn
         builder.UseSetting("ConnectionStrings:cache", _redis);
         builder.UseSetting("ConnectionStrings:budgetdb", _database);
         builder.UseSetting("Budget:SweepIntervalSeconds", "0.2");
+        builder.UseSetting("IRONASPIRE_ADMIN_KEY", AdminKey);
+        builder.UseSetting("IRONASPIRE_SERVICE_KEY", ServiceKey);
         if (_messaging is not null)
         {
             builder.UseSetting("ConnectionStrings:messaging", _messaging);
@@ -49,6 +54,13 @@ public sealed class BudgetServiceFactory : WebApplicationFactory<Program>, IAsyn
         {
             builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton(Time)));
         }
+    }
+
+    /// <summary>Clients call as a service does (the Router, the Supervisor): with the service key.</summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Authorization = new("Bearer", ServiceKey);
     }
 
     public new Task DisposeAsync() => base.DisposeAsync().AsTask();

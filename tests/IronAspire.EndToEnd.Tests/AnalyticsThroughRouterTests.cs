@@ -51,7 +51,7 @@ public class AnalyticsThroughRouterTests(IronAspireAppFixture fixture)
             Assert.Equal(i % 5 == 3 ? HttpStatusCode.BadRequest : HttpStatusCode.OK, response.StatusCode);
         }
 
-        using var budget = fixture.App.CreateHttpClient("budget");
+        using var budget = fixture.CreateOperatorClient("budget");
         var summary = await fixture.WaitForSummaryAsync(agentId, calls);
 
         var spent = (await budget.GetFromJsonAsync<JsonObject>($"/v1/budgets/{agentId}"))!["spentUsd"]!.GetValue<decimal>();

@@ -20,7 +20,7 @@ public class BudgetThroughRouterTests(IronAspireAppFixture fixture)
     private async Task<string> RegisterAgentAsync(string agentId, string? projectId, decimal budgetUsd)
     {
         var key = await fixture.RegisterAgentKeyAsync(agentId, projectId);
-        using var budget = fixture.App.CreateHttpClient("budget");
+        using var budget = fixture.CreateOperatorClient("budget");
         (await budget.PutAsJsonAsync($"/v1/budgets/{agentId}", new { limitUsd = budgetUsd })).EnsureSuccessStatusCode();
         return key;
     }
@@ -39,7 +39,7 @@ public class BudgetThroughRouterTests(IronAspireAppFixture fixture)
     public async Task Two_hundred_concurrent_calls_from_twenty_agents_sharing_a_project_never_overspend()
     {
         var project = NewId("proj");
-        using (var budget = fixture.App.CreateHttpClient("budget"))
+        using (var budget = fixture.CreateOperatorClient("budget"))
         {
             // A call here reserves ~0.00008 USD (its worst case): about a quarter of 200 calls fit at once.
             (await budget.PutAsJsonAsync($"/v1/projects/{project}/budget", new { limitUsd = 0.004m })).EnsureSuccessStatusCode();

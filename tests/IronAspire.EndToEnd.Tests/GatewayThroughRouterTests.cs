@@ -62,7 +62,7 @@ public class GatewayThroughRouterTests(IronAspireAppFixture fixture)
         Assert.Equal(ChatFinishReason.Stop, answer.FinishReason);
 
         // Billed at Claude's price (USD per million tokens), not GPT's: the first call alone is checked against the table.
-        using var budget = fixture.App.CreateHttpClient("budget");
+        using var budget = fixture.CreateOperatorClient("budget");
         var prices = (await budget.GetFromJsonAsync<JsonArray>("/v1/prices"))!;
         var claude = prices.Single(p => p!["model"]!.GetValue<string>() == "claude-sonnet-4-5")!;
         var firstCost = (completion.Usage.InputTokenCount * claude["inputUsdPerMillion"]!.GetValue<decimal>()
@@ -71,7 +71,7 @@ public class GatewayThroughRouterTests(IronAspireAppFixture fixture)
         Assert.Equal(4, summary["requests"]!.GetValue<long>());
         Assert.Equal(0, summary["failures"]!.GetValue<long>());
         Assert.True(summary["costUsd"]!.GetValue<decimal>() > 2 * firstCost, "four calls, each at Claude's price");
-        using var analytics = fixture.App.CreateHttpClient("analytics");
+        using var analytics = fixture.CreateOperatorClient("analytics");
         var models = (await analytics.GetFromJsonAsync<JsonArray>($"/v1/analytics/models?agentId={agentId}"))!;
         Assert.Equal("claude-sonnet-4-5", Assert.Single(models)!["model"]!.GetValue<string>());
         var state = await fixture.WaitSettledAsync($"/v1/budgets/{agentId}");

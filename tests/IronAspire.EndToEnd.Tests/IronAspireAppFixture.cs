@@ -17,6 +17,14 @@ public sealed class IronAspireAppFixture : IAsyncLifetime
 
     public string AdminKey { get; private set; } = "";
 
+    /// <summary>A client of an internal service (budget, analytics, safety) that calls as the operator: with the admin key.</summary>
+    public HttpClient CreateOperatorClient(string resource)
+    {
+        var client = App.CreateHttpClient(resource);
+        client.DefaultRequestHeaders.Authorization = new("Bearer", AdminKey);
+        return client;
+    }
+
     public async Task InitializeAsync()
     {
         App = await IronAspireApp.StartAsync();
@@ -39,7 +47,7 @@ public sealed class IronAspireAppFixture : IAsyncLifetime
     /// <summary>A budget's state (<c>/v1/budgets/{id}</c> or a project's path) once nothing is reserved: every call settled.</summary>
     public async Task<JsonObject> WaitSettledAsync(string path)
     {
-        using var budget = App.CreateHttpClient("budget");
+        using var budget = CreateOperatorClient("budget");
         JsonObject state = null!;
         for (var i = 0; i < 100; i++)
         {
@@ -59,7 +67,7 @@ public sealed class IronAspireAppFixture : IAsyncLifetime
     /// the calls), or as it stands after 30 s.</summary>
     public async Task<JsonObject> WaitForSummaryAsync(string agentId, long requests)
     {
-        using var analytics = App.CreateHttpClient("analytics");
+        using var analytics = CreateOperatorClient("analytics");
         JsonObject summary = null!;
         for (var i = 0; i < 150; i++)
         {

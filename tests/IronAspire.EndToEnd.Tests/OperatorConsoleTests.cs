@@ -37,7 +37,6 @@ public sealed class OperatorConsoleTests(IronAspireAppFixture fixture)
     public async Task An_operator_runs_an_agent_from_the_console_and_watches_it_spend()
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is needed (apt-get install -y chromium)");
-        var python = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, "python3")).First(File.Exists);
         var script = Path.Combine(IronAspire.Testing.RepositoryRoot.Find(), "samples", "python", "agent.py");
         var name = "console-" + Guid.NewGuid().ToString("N")[..6];
 
@@ -56,7 +55,8 @@ public sealed class OperatorConsoleTests(IronAspireAppFixture fixture)
         // Create the agent with the form: a Python agent calling every 0.3 s, with a budget that pays for a handful of calls.
         await page.ClickAsync("#new-agent");
         await page.FillAsync("#a-name", name);
-        await page.FillAsync("#a-command", python);
+        // The bare name: the Supervisor resolves it for the unprivileged user agents run as (docs/security.md).
+        await page.FillAsync("#a-command", "python3");
         await page.FillAsync("#a-args", script);
         await page.FillAsync("#a-env", "AGENT_INTERVAL=0.3\nAGENT_PROMPT=Write to jane.doe@example.com about governed agents.");
         await page.FillAsync("#a-budget", "0.0004");

@@ -60,6 +60,14 @@ public sealed class AzureOpenAIProviderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_api_version_is_the_providers_own_and_the_clients_query_string_is_dropped()
+    {
+        using var response = await _router.PostAsync("/v1/chat/completions?api-version=2099-01-01&organization=org-other", RouterHost.Chat("gpt-4o"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("/openai/deployments/prod-gpt4o/chat/completions?api-version=2024-10-21", (await StatsAsync())["lastPath"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Embeddings_go_to_their_deployment()
     {
         using var response = await _router.PostAsync("/v1/embeddings", """{"model":"text-embedding-3-small","input":"hello"}""");

@@ -110,6 +110,8 @@ public sealed class CrossDialectFallbackTests : IAsyncLifetime
         settings["Router:ModelFallbacks:gpt-4o:0"] = "claude-sonnet-4";
         settings["Router:DemoAgent:AgentId"] = agentId;
         settings["Router:Budget:Enabled"] = "true";
+        // Required with budgets on (the Router's fallback to the Budget service sends it); this test never falls back.
+        settings["IRONASPIRE_SERVICE_KEY"] = "fallback-tests-service-key";
         settings["Router:Resilience:MaxRetries"] = "0";
         settings["Budget:DefaultAgentLimitUsd"] = "10";
         await using var router = await RouterHost.StartAsync(settings);

@@ -377,6 +377,22 @@ public sealed class GatewayTranslationTests : IAsyncLifetime
         Assert.Equal(0, (await StatsAsync())["total"]!.GetValue<long>());
     }
 
+    // Issue 13's input rules hold on the translated path too: what the client sent, and JSON that translation decodes
+    // from inside it (a tool call's arguments), before anything reaches the provider.
+    [Theory]
+    [InlineData("/v1/chat/completions", """{"model":"claude-sonnet-4\u0007","messages":[{"role":"user","content":"hi"}]}""", "control characters")]
+    [InlineData("/v1/chat/completions", """{"model":"claude-sonnet-4","messages":[{"role":"user","content":"nul \u0000 inside"}]}""", "NUL")]
+    [InlineData("/v1/messages", """{"model":"gpt-4o","max_tokens":10,"messages":[{"role":"user","content":"lone \ud800 half"}]}""", "surrogate")]
+    [InlineData("/v1/chat/completions", """{"model":"claude-sonnet-4","messages":[{"role":"user","content":"a"},{"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"\\u0000\"}"}}]},{"role":"tool","tool_call_id":"call_1","content":"x"}]}""", "NUL")]
+    [InlineData("/v1/chat/completions", """{"model":"claude-sonnet-4","messages":[{"role":"user","content":"a"},{"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"a\",\"city\":\"b\"}"}}]},{"role":"tool","tool_call_id":"call_1","content":"x"}]}""", "repeated keys")]
+    public async Task Unfit_text_is_refused_before_translation_sends_anything(string path, string body, string reason)
+    {
+        using var response = await _router.PostAsync(path, body);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(reason, await response.Content.ReadAsStringAsync());
+        Assert.Equal(0, (await StatsAsync())["total"]!.GetValue<long>());
+    }
+
     [Fact]
     public async Task Fields_without_an_equivalent_that_do_not_change_the_answer_are_dropped()
     {

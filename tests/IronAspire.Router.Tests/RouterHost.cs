@@ -94,7 +94,8 @@ public sealed class RouterHost : IAsyncDisposable
     public LogCapture Logs { get; }
     public IServiceProvider Services => _factory.Services;
 
-    public static async Task<RouterHost> StartAsync(IDictionary<string, string?> settings)
+    /// <param name="services">Extra service registrations (e.g. the Budget service's in-process handler).</param>
+    public static async Task<RouterHost> StartAsync(IDictionary<string, string?> settings, Action<IServiceCollection>? services = null)
     {
         var redis = await BackingServers.RedisAsync();
         var messaging = await BackingServers.RabbitMqAsync();
@@ -115,11 +116,19 @@ public sealed class RouterHost : IAsyncDisposable
             {
                 web.UseSetting(key, value);
             }
+
+            if (services is not null)
+            {
+                web.ConfigureServices(services);
+            }
         });
         return new RouterHost(factory, logs);
     }
 
-    /// <summary>One MockProvider as two providers: OpenAI-compatible for <c>gpt-*</c>, Anthropic for <c>claude-*</c>.</summary>
+    /// <summary>
+    /// One MockProvider as two providers: OpenAI-compatible for <c>gpt-*</c>, Anthropic for <c>claude-*</c>; both take
+    /// the MockProvider's <c>x-mock-*</c> controls, as the Router's built-in MockProvider upstream does.
+    /// </summary>
     public static Dictionary<string, string?> OpenAIAndAnthropic(string url)
     {
         var settings = Provider(0, "mock", "OpenAICompatible", url, "k", "gpt-*");
@@ -127,6 +136,8 @@ public sealed class RouterHost : IAsyncDisposable
         {
             settings[key] = value;
         }
+
+        settings["Router:Providers:0:ForwardHeaders:0"] = settings["Router:Providers:1:ForwardHeaders:0"] = ProviderRegistry.MockControlHeaders;
 
         return settings;
     }

@@ -57,7 +57,7 @@ public sealed class PoliciesApiTests(SafetyHost host) : IClassFixture<SafetyHost
     }
 
     [Fact]
-    public async Task Changing_a_policy_needs_the_admin_key_reading_does_not()
+    public async Task Changing_a_policy_needs_the_admin_key_and_reading_or_scanning_needs_a_credential()
     {
         var agent = NewAgent();
         var body = new { request = new Dictionary<string, string> { ["SECRET"] = "allow" } };
@@ -68,9 +68,21 @@ public sealed class PoliciesApiTests(SafetyHost host) : IClassFixture<SafetyHost
         wrong.Headers.Authorization = new("Bearer", "not-the-key");
         Assert.Equal(HttpStatusCode.Unauthorized, (await host.Anonymous.SendAsync(wrong)).StatusCode);
 
-        Assert.Equal(HttpStatusCode.NotFound, (await host.Anonymous.GetAsync($"/v1/policies/{agent}")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await host.Anonymous.GetAsync("/v1/policies/default")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await host.Anonymous.PostAsJsonAsync("/v1/scan", new { text = "a@b.io" })).StatusCode);
+        // The service key reads and scans but cannot change a policy.
+        using (var asService = new HttpRequestMessage(HttpMethod.Put, $"/v1/policies/{agent}") { Content = JsonContent.Create(body) })
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await host.Service.SendAsync(asService)).StatusCode);
+        }
+
+        // Issue 13: without a credential nothing is readable (an agent on the machine must not learn the policies).
+        Assert.Equal(HttpStatusCode.Unauthorized, (await host.Anonymous.GetAsync($"/v1/policies/{agent}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await host.Anonymous.GetAsync("/v1/policies/default")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await host.Anonymous.PostAsJsonAsync("/v1/scan", new { text = "a@b.io" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await host.Anonymous.GetAsync("/openapi/v1.json")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await host.Anonymous.GetAsync("/health")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await host.Service.GetAsync($"/v1/policies/{agent}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await host.Service.GetAsync("/v1/policies/default")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await host.Service.PostAsJsonAsync("/v1/scan", new { text = "a@b.io" })).StatusCode);
     }
 
     [Fact]

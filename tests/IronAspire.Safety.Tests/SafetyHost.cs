@@ -10,9 +10,13 @@ public sealed class SafetyHost : IAsyncLifetime
     private WebApplicationFactory<Program>? _factory;
 
     public const string AdminKey = "safety-tests-admin-key";
+    public const string ServiceKey = "safety-tests-service-key";
 
     /// <summary>Sends the admin key.</summary>
     public HttpClient Client { get; private set; } = null!;
+
+    /// <summary>Sends the service key.</summary>
+    public HttpClient Service { get; private set; } = null!;
 
     /// <summary>Sends no key.</summary>
     public HttpClient Anonymous { get; private set; } = null!;
@@ -28,15 +32,19 @@ public sealed class SafetyHost : IAsyncLifetime
             web.UseSetting("Safety:MaxScanChars", "100000");
             web.UseSetting("Pii:PseudonymKey", "safety-tests-pseudonym-key-0001");
             web.UseSetting("IRONASPIRE_ADMIN_KEY", AdminKey);
+            web.UseSetting("IRONASPIRE_SERVICE_KEY", ServiceKey);
         });
         Client = _factory.CreateClient();
         Client.DefaultRequestHeaders.Authorization = new("Bearer", AdminKey);
+        Service = _factory.CreateClient();
+        Service.DefaultRequestHeaders.Authorization = new("Bearer", ServiceKey);
         Anonymous = _factory.CreateClient();
     }
 
     public async Task DisposeAsync()
     {
         Client.Dispose();
+        Service.Dispose();
         Anonymous.Dispose();
         if (_factory is not null)
         {

@@ -52,6 +52,14 @@ public static class BackingServers
 
     public static Task StartRabbitMqAsync() => CommandAsync(BackingServersModel.MessagingName, KnownResourceCommands.StartCommand);
 
+    /// <summary>
+    /// Freezes Redis (SIGSTOP to the redis-server process): its connections (through DCP's proxy) stay open and
+    /// nothing answers, as a stalled server does; <see cref="ResumeRedisAsync"/> thaws it (SIGCONT).
+    /// </summary>
+    public static async Task PauseRedisAsync() => await SignalAsync(await PidAsync(BackingServersModel.CacheName), "STOP");
+
+    public static async Task ResumeRedisAsync() => await SignalAsync(await PidAsync(BackingServersModel.CacheName), "CONT");
+
     /// <summary>The pid of a server's process now (for tests that pause it with SIGSTOP, as a stalled server would be).</summary>
     public static async Task<int> PidAsync(string resourceName)
     {
@@ -59,6 +67,16 @@ public static class BackingServers
         var notifications = app.Services.GetRequiredService<ResourceNotificationService>();
         var resource = await notifications.WaitForResourceAsync(resourceName, e => e.Snapshot.Properties.Any(p => p.Name == "executable.pid" && p.Value is not null));
         return int.Parse(resource.Snapshot.Properties.First(p => p.Name == "executable.pid").Value!.ToString()!, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static async Task SignalAsync(int pid, string signal)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", ["-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} {pid} failed ({kill.ExitCode}).");
+        }
     }
 
     private static async Task<string> ConnectionStringAsync(string name)

@@ -17,6 +17,9 @@ import ironaspire
 T = TypeVar("T")
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 SAMPLE_AGENT = os.path.join(REPO, "samples", "python", "agent.py")
+# The bare name: the Supervisor resolves it on PATH for the unprivileged user agents run as (docs/security.md); this
+# interpreter (sys.executable, e.g. pyenv's under /root) may be one that user cannot run.
+AGENT_PYTHON = "python3"
 
 
 def run_sample(name: str, **env: str) -> str:
@@ -202,7 +205,7 @@ class SessionTests(AppTestCase):
 class SupervisedAgentTests(AppTestCase):
     def test_start_agent_runs_the_sample_agent_under_supervision_and_stop_stops_it(self) -> None:
         name = unique("sdk-sample")
-        agent = self.client.start_agent(sys.executable, [SAMPLE_AGENT], name=name, budget_usd=1.0,
+        agent = self.client.start_agent(AGENT_PYTHON, [SAMPLE_AGENT], name=name, budget_usd=1.0,
                                         restart="never", env={"AGENT_INTERVAL": "0.2"})
         try:
             self.assertEqual(name, agent.name)
@@ -237,7 +240,7 @@ class SupervisedAgentTests(AppTestCase):
             agent.refresh()
 
     def test_wait_gives_up_with_the_state_it_saw(self) -> None:
-        agent = self.client.start_agent(sys.executable, ["-c", "import time; time.sleep(60)"], name=unique("sdk-sleeper"),
+        agent = self.client.start_agent(AGENT_PYTHON, ["-c", "import time; time.sleep(60)"], name=unique("sdk-sleeper"),
                                         budget_usd=0.1)
         try:
             agent.wait("Running", timeout=30)

@@ -27,9 +27,13 @@ public sealed partial class AgentRunner(
 {
     private readonly ConcurrentDictionary<string, AgentRuntime> _runtimes = new();
     private readonly CancellationTokenSource _shutdown = new();
+    private readonly Lazy<AgentUser?> _agentUser = new(() => AgentUser.Resolve(options.Value.AgentUser));
     private SupervisorOptions Options => options.Value;
 
     public string RouterBaseUrl => Options.RouterBaseUrl.TrimEnd('/');
+
+    /// <summary>The user agents run as; null when they run as the Supervisor's own (docs/security.md).</summary>
+    public AgentUser? AgentUser => _agentUser.Value;
 
     public async Task<(AgentRecord Agent, string ApiKey)> CreateAsync(NewAgent request, CancellationToken cancellationToken)
     {
@@ -310,6 +314,18 @@ public sealed partial class AgentRunner(
             var db = scope.ServiceProvider.GetRequiredService<SupervisorDbContext>();
             await db.Agents.Where(a => a.Id == agentId).ExecuteDeleteAsync(cancellationToken);
             runtime.Logs?.Dispose();
+            // The agent's output and private directory go with it: nothing of it stays on disk after DELETE.
+            foreach (var file in AgentLogs.Files(LogPath(agentId)).Where(File.Exists))
+            {
+                File.Delete(file);
+            }
+
+            var work = Path.Combine(Options.AgentWorkDirectory, agentId);
+            if (Directory.Exists(work))
+            {
+                Directory.Delete(work, recursive: true);
+            }
+
             _runtimes.TryRemove(agentId, out var _);
             activity.Forget(agentId);
         }
@@ -336,6 +352,13 @@ public sealed partial class AgentRunner(
     /// <summary>At start: Redis gets every key again, and agents that were running when the Supervisor went away are reconciled.</summary>
     public async Task ReconcileAsync(CancellationToken cancellationToken)
     {
+        // Orphaned descendants of agents (one that called setsid, then lost its parent) are re-parented to the
+        // Supervisor instead of init, so they can still be found and stopped.
+        if (!ProcessTree.BecomeSubreaper())
+        {
+            Log.NoSubreaper(logger);
+        }
+
         List<AgentRecord> agents;
         await using (var scope = scopes.CreateAsyncScope())
         {
@@ -443,7 +466,7 @@ public sealed partial class AgentRunner(
     private async Task LaunchAsync(AgentRecord agent, AgentRuntime runtime, CancellationToken cancellationToken)
     {
         await TransitionAsync(agent, AgentState.Starting, null, cancellationToken);
-        var executable = CommandResolver.Resolve(agent.Command!, agent.WorkingDirectory);
+        var executable = CommandResolver.Resolve(agent.Command!, agent.WorkingDirectory, _agentUser.Value);
         if (executable is null)
         {
             await TransitionAsync(agent, AgentState.Failed, $"Command '{agent.Command}' is not an executable file.", cancellationToken);
@@ -454,11 +477,21 @@ public sealed partial class AgentRunner(
         try
         {
             var agentId = agent.Id;
-            runtime.Logs ??= new AgentLogs(LogPath(agentId), Options.LogBufferLines, line => output.Publish(agentId, line));
+            runtime.Logs ??= new AgentLogs(LogPath(agentId), Options.LogBufferLines, new AgentLogLimits(Options.LogMaxLineChars, Options.LogMaxFileBytes), line => output.Publish(agentId, line));
+            var user = _agentUser.Value;
+            // Another user gets a private working directory (and HOME) of its own, unless the agent names one.
+            var home = user?.PrivateDirectory(Path.Combine(Options.AgentWorkDirectory, agentId));
             var runKey = await IssueRunKeyAsync(agent);
-            process = AgentProcess.Start(executable, agent.Args, agent.WorkingDirectory, Environment(agent, runKey), runtime.Logs, time);
+            var env = Environment(agent, runKey);
+            if (user is not null)
+            {
+                env["HOME"] = home!;
+                env["USER"] = env["LOGNAME"] = user.Name;
+            }
+
+            process = AgentProcess.Start(executable, agent.Args, agent.WorkingDirectory ?? home, env, runtime.Logs, time, user);
         }
-        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or IOException or InvalidOperationException)
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or IOException or InvalidOperationException or UnauthorizedAccessException)
         {
             await RevokeRunKeyAsync(agent);
             await TransitionAsync(agent, AgentState.Failed, $"The agent could not be started: {ex.Message}", cancellationToken);
@@ -480,8 +513,8 @@ public sealed partial class AgentRunner(
     {
         try
         {
-            // The main process is gone; anything it left behind in its group goes too.
-            await ProcessGroup.KillAsync(process.Pid, _shutdown.Token);
+            // The main process is gone; anything it left behind, in its group or escaped from it, goes too.
+            await process.KillTreeAsync(_shutdown.Token);
             var runtime = Runtime(agentId);
             using var _ = await runtime.Gate.LockAsync(_shutdown.Token);
             if (!ReferenceEquals(runtime.Process, process) || runtime.StopTarget is not null)
@@ -724,6 +757,9 @@ public sealed partial class AgentRunner(
 
         [LoggerMessage(LogLevel.Information, "Agent {AgentId}'s key was rotated; the old key is revoked")]
         public static partial void KeyRotated(ILogger logger, string agentId);
+
+        [LoggerMessage(LogLevel.Warning, "Could not become a child subreaper; an agent's descendant that leaves its session and loses its parent is found only by its run marker")]
+        public static partial void NoSubreaper(ILogger logger);
 
         [LoggerMessage(LogLevel.Error, "Handling the exit of agent {AgentId} failed")]
         public static partial void ExitHandlingFailed(ILogger logger, Exception exception, string agentId);

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Options;
 
 namespace IronAspire.AgentSupervisor.Apis;
@@ -10,19 +8,9 @@ namespace IronAspire.AgentSupervisor.Apis;
 /// </summary>
 public sealed class AdminKey(IOptions<SupervisorOptions> options)
 {
-    public bool Matches(string? given)
-    {
-        var expected = options.Value.AdminKey;
-        // Compared in constant time over fixed-length hashes, so neither content nor length leaks through timing.
-        return !string.IsNullOrEmpty(expected) && given is not null
-            && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
-    }
+    public bool Matches(string? given) => ServiceCredentials.Matches(given, options.Value.AdminKey);
 
-    public static string? FromHeader(HttpRequest request)
-    {
-        var header = request.Headers.Authorization.ToString();
-        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : null;
-    }
+    public static string? FromHeader(HttpRequest request) => ServiceCredentials.BearerToken(request);
 
     public static IResult Unauthorized() => TypedResults.Problem(
         statusCode: StatusCodes.Status401Unauthorized,

@@ -1,4 +1,6 @@
+using IronAspire.AgentSupervisor.Processes;
 using IronAspire.Contracts.Agents;
+using IronAspire.Validation;
 
 namespace IronAspire.AgentSupervisor.Apis;
 
@@ -7,12 +9,13 @@ internal static class AgentValidation
 {
     public const decimal MaxBudgetUsd = 1_000_000m;
 
-    public static NewAgent? Validate(CreateAgentRequest request, out Dictionary<string, string[]> errors)
+    public static NewAgent? Validate(CreateAgentRequest request, AgentUser? user, out Dictionary<string, string[]> errors)
     {
         errors = [];
-        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 200)
+        // Checked before anything is created: a name PostgreSQL cannot store (a NUL) used to fail after the budget was set.
+        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 200 || InputText.IsUnfitForId(request.Name))
         {
-            errors["name"] = ["name is required (1-200 characters)."];
+            errors["name"] = ["name is required: 1-200 characters, without control characters."];
         }
 
         Budget(errors, "budgetUsd", request.BudgetUsd);
@@ -33,18 +36,18 @@ internal static class AgentValidation
             errors["maxRestarts"] = ["maxRestarts is between 0 and 1000."];
         }
 
-        if (request.WorkingDirectory is not null && !Directory.Exists(request.WorkingDirectory))
+        if (request.WorkingDirectory is not null && (InputText.IsUnfitForId(request.WorkingDirectory) || !Directory.Exists(request.WorkingDirectory)))
         {
             errors["workingDirectory"] = [$"workingDirectory '{request.WorkingDirectory}' does not exist."];
         }
 
         if (request.Command is not null)
         {
-            if (string.IsNullOrWhiteSpace(request.Command))
+            if (string.IsNullOrWhiteSpace(request.Command) || InputText.IsUnfitForId(request.Command))
             {
                 errors["command"] = ["command, when given, names an executable."];
             }
-            else if (!errors.ContainsKey("workingDirectory") && CommandResolver.Resolve(request.Command, request.WorkingDirectory) is null)
+            else if (!errors.ContainsKey("workingDirectory") && CommandResolver.Resolve(request.Command, request.WorkingDirectory, user) is null)
             {
                 errors["command"] = [$"'{request.Command}' is not an executable file (looked up on PATH for a bare name)."];
             }
@@ -54,14 +57,14 @@ internal static class AgentValidation
             errors["args"] = ["args need a command."];
         }
 
-        if (request.Args is { } args && (args.Count > 1000 || args.Any(a => a is null || a.Contains('\0'))))
+        if (request.Args is { } args && (args.Count > 1000 || args.Any(a => a is null || InputText.IsUnfitForText(a))))
         {
             errors["args"] = ["args: at most 1000 strings, without NUL characters."];
         }
 
         Models(errors, request.Models);
         Limits(errors, request.Limits);
-        if (request.Env is { } env && env.Any(e => e.Key.Length == 0 || e.Key.Contains('=') || e.Key.Contains('\0') || e.Value is null || e.Value.Contains('\0')))
+        if (request.Env is { } env && env.Any(e => e.Key.Length == 0 || e.Key.Contains('=') || InputText.IsUnfitForText(e.Key) || e.Value is null || InputText.IsUnfitForText(e.Value)))
         {
             errors["env"] = ["env names are non-empty and without '='; values are strings without NUL characters."];
         }
@@ -157,5 +160,5 @@ internal static class AgentValidation
         pattern is { Length: > 0 and <= 200 } && pattern.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or ':' or '/' or '@' or '*');
 
     private static bool IsId(string value) =>
-        !string.IsNullOrWhiteSpace(value) && value.Length <= 200 && !value.Any(c => c is ':' or '|' || char.IsControl(c));
+        !string.IsNullOrWhiteSpace(value) && value.Length <= 200 && !value.Contains(':') && !value.Contains('|') && !InputText.IsUnfitForId(value);
 }

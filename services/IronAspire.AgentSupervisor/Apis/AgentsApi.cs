@@ -45,7 +45,7 @@ public static class AgentsApi
     private static async Task<Results<Created<CreatedAgent>, ValidationProblem, ProblemHttpResult>> Create(
         CreateAgentRequest request, AgentRunner runner, CancellationToken cancellationToken)
     {
-        if (AgentValidation.Validate(request, out var errors) is not { } agent)
+        if (AgentValidation.Validate(request, runner.AgentUser, out var errors) is not { } agent)
         {
             return TypedResults.ValidationProblem(errors);
         }
@@ -56,6 +56,10 @@ public static class AgentsApi
             var router = RouterView.Of(runner.RouterBaseUrl);
             return TypedResults.Created($"/v1/agents/{created.Id}", new CreatedAgent(created.Id, created.Name, created.State.ToString(), apiKey,
                 router.RouterBaseUrl, router.OpenAIBaseUrl, router.AnthropicBaseUrl));
+        }
+        catch (BudgetRejectedException ex)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Budget refused", detail: ex.Message);
         }
         catch (BudgetUnavailableException ex)
         {
@@ -147,6 +151,10 @@ public static class AgentsApi
             return await runner.SetBudgetAsync(id, limit, request.Period?.ToLowerInvariant(), cancellationToken) is { } budget
                 ? TypedResults.Ok(ToView(budget))
                 : NotFound(id);
+        }
+        catch (BudgetRejectedException ex)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Budget refused", detail: ex.Message);
         }
         catch (BudgetUnavailableException ex)
         {

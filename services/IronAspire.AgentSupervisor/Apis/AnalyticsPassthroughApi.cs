@@ -32,7 +32,7 @@ public static partial class AnalyticsPassthroughApi
 
         try
         {
-            using var response = await analytics.GetAsync($"/v1/analytics/{path}{request.QueryString}", request.Headers.Authorization, cancellationToken);
+            using var response = await analytics.GetAsync($"/v1/analytics/{path}{request.QueryString}", cancellationToken);
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
             return TypedResults.Content(body, response.Content.Headers.ContentType?.MediaType ?? "application/json", Encoding.UTF8, (int)response.StatusCode);
         }

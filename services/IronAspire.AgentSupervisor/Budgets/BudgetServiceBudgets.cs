@@ -1,17 +1,20 @@
 using IronAspire.Contracts.Budget;
+using Microsoft.Extensions.Options;
 
 namespace IronAspire.AgentSupervisor.Budgets;
 
 /// <summary><see cref="IAgentBudgets"/> over the Budget service's REST API.</summary>
-public sealed class BudgetServiceBudgets(BudgetClient client, ILogger<BudgetServiceBudgets> logger) : IAgentBudgets
+public sealed class BudgetServiceBudgets(BudgetClient client, IOptions<SupervisorOptions> options, ILogger<BudgetServiceBudgets> logger) : IAgentBudgets
 {
     public async Task<AgentBudget?> GetAsync(string agentId, CancellationToken cancellationToken = default)
     {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Value.BudgetReadTimeout);
         try
         {
-            return await client.GetAgentBudgetAsync(agentId, cancellationToken) is { } status ? ToBudget(status) : null;
+            return await client.GetAgentBudgetAsync(agentId, timeout.Token) is { } status ? ToBudget(status) : null;
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or TimeoutException && !cancellationToken.IsCancellationRequested)
         {
             // A read for display: the agent is still shown, with its budget unknown.
             logger.LogWarning(ex, "Budget of agent {AgentId} could not be read", agentId);
@@ -25,7 +28,12 @@ public sealed class BudgetServiceBudgets(BudgetClient client, ILogger<BudgetServ
         {
             return ToBudget(await client.SetAgentBudgetAsync(agentId, new BudgetLimitRequest(limitUsd, period), cancellationToken));
         }
-        catch (Exception ex) when (ex is HttpRequestException or ArgumentException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (ArgumentException ex)
+        {
+            // The Budget service's 400: the caller's input, not an outage.
+            throw new BudgetRejectedException($"The Budget service refused the limit: {ex.Message}", ex);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             throw new BudgetUnavailableException($"The Budget service did not accept the limit: {ex.Message}", ex);
         }

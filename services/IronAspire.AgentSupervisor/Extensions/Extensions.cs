@@ -1,5 +1,6 @@
 using IronAspire.AgentSupervisor.Apis;
 using IronAspire.AgentSupervisor.Budgets;
+using IronAspire.AgentSupervisor.Processes;
 using IronAspire.Contracts.Analytics;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -32,6 +33,11 @@ public static class Extensions
                 }
             })
             .ValidateDataAnnotations()
+            .Validate<IConfiguration>((_, configuration) => !string.IsNullOrEmpty(configuration[ServiceCredentials.ServiceKeyVariable]),
+                $"{ServiceCredentials.ServiceKeyVariable} must be set: the Supervisor calls the Budget service with it.")
+            // Running as root, agents run as another user; that user must exist (scripts/install-prerequisites.sh).
+            .Validate(o => !AgentUser.SupervisorIsRoot || o.AgentUser is { Length: 0 } || AgentUser.Find(o.AgentUser ?? AgentUser.DefaultName) is not null,
+                $"Supervisor:AgentUser (default {AgentUser.DefaultName}) names no local user; create it with scripts/install-prerequisites.sh, or set it to an existing unprivileged user.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddProblemDetails();
@@ -41,14 +47,15 @@ public static class Extensions
         services.AddMigration<SupervisorDbContext>();
         builder.AddRedisClient("cache", configureOptions: RedisClientDefaults.Configure);
 
-        services.AddBudgetClient();
+        services.AddBudgetClient().AddServiceCredential();
         services.AddScoped<IAgentBudgets, BudgetServiceBudgets>();
         // Analytics' query API (the AppHost's reference to it): GET /v1/agents/{id}/calls and, for the console's charts and
-        // call log, GET /v1/analytics/* with the admin key.
+        // call log, GET /v1/analytics/* with the admin key. The Supervisor reads it on the operator's behalf (those endpoints
+        // take only the admin key), so it calls with the admin key too: Analytics has no service key (docs/security.md).
         // Fail fast rather than retry: a console reads again on its own, and a browser has few connections per origin to
         // keep waiting on a slow Analytics (the default handler would hold each for up to 30 s).
         // (The standard handler ServiceDefaults adds to every client reads its options by the name "{client}-standard".)
-        services.AddAnalyticsClient();
+        services.AddAnalyticsClient().AddAdminCredential();
         services.Configure<HttpStandardResilienceOptions>(nameof(AnalyticsClient) + "-standard", resilience =>
         {
             resilience.Retry.MaxRetryAttempts = 1;

@@ -19,6 +19,9 @@ public static partial class ProcessGroup
     /// <summary>Sends <paramref name="signal"/> to every process in the group. False when the group is already gone.</summary>
     public static bool Signal(int pgid, int signal) => pgid > 1 && Kill(-pgid, signal) == 0;
 
+    /// <summary>Sends <paramref name="signal"/> to one process. False when it is gone.</summary>
+    public static bool SignalProcess(int pid, int signal) => pid > 1 && Kill(pid, signal) == 0;
+
     /// <summary>True while any process (a zombie included) is still in the group.</summary>
     public static bool IsAlive(int pgid)
     {
@@ -62,6 +65,7 @@ public static partial class ProcessGroup
         while (DateTime.UtcNow < deadline && IsAlive(pgid))
         {
             await Task.Delay(50, cancellationToken);
+            ProcessTree.ReapOrphans(pgid);
         }
 
         await KillAsync(pgid, cancellationToken);
@@ -76,6 +80,8 @@ public static partial class ProcessGroup
         {
             Signal(pgid, SigKill);
             await Task.Delay(20, cancellationToken);
+            // Members whose parent died were re-parented to the Supervisor (a subreaper): their zombies are its to reap.
+            ProcessTree.ReapOrphans(pgid);
         }
     }
 }

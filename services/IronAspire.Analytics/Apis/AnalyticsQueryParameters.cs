@@ -1,5 +1,6 @@
 using System.Globalization;
 using IronAspire.Analytics.Queries;
+using IronAspire.Validation;
 
 namespace IronAspire.Analytics.Apis;
 
@@ -19,6 +20,13 @@ public sealed record AnalyticsQueryParameters(
     public const int DefaultLimit = 100;
     public const int MaxLimit = 1_000;
     private const int MaxIdLength = 200;
+
+    /// <summary>
+    /// Times outside this range are refused: arithmetic on them (a bucket's end, a default window before <c>to</c>)
+    /// would overflow DateTimeOffset, and no call was ever recorded there.
+    /// </summary>
+    public static readonly DateTimeOffset EarliestTime = new(1970, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    public static readonly DateTimeOffset LatestTime = new(9000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     public bool TryParse(Dictionary<string, string[]> errors, out AnalyticsFilter filter, out int limit, int defaultLimit = DefaultLimit)
     {
@@ -49,6 +57,12 @@ public sealed record AnalyticsQueryParameters(
 
         if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time))
         {
+            if (time < EarliestTime || time > LatestTime)
+            {
+                errors[name] = [$"{name} must be between {EarliestTime:yyyy-MM-dd} and {LatestTime:yyyy-MM-dd} (UTC)."];
+                return null;
+            }
+
             return time;
         }
 
@@ -63,9 +77,9 @@ public sealed record AnalyticsQueryParameters(
             return null;
         }
 
-        if (value.Length is 0 or > MaxIdLength)
+        if (value.Length is 0 or > MaxIdLength || InputText.IsUnfitForId(value))
         {
-            errors[name] = [$"{name}, when given, must be 1-{MaxIdLength} characters."];
+            errors[name] = [$"{name}, when given, must be 1-{MaxIdLength} characters without control characters."];
             return null;
         }
 

@@ -20,6 +20,8 @@ public static class Extensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddProblemDetails();
         services.AddOpenApi();
+        // Usage of every agent: operators only (admin key), or a service with the service key.
+        builder.AddInternalApiAuthentication(serviceKeyRequired: false);
 
         builder.AddNpgsqlDbContext<AnalyticsDbContext>("analyticsdb");
         services.AddMigration<AnalyticsDbContext>();
@@ -32,6 +34,8 @@ public static class Extensions
         });
 
         services.AddScoped<EventWriter>();
+        services.AddSingleton<IngestionMetrics>();
+        services.AddSingleton<PoisonEvents>();
         services.AddScoped<AnalyticsQueries>();
         services.AddSingleton<RetentionJob>();
         services.AddHostedService(sp => sp.GetRequiredService<RetentionJob>());

@@ -4,7 +4,7 @@ using MassTransit;
 namespace IronAspire.Analytics.Ingestion;
 
 /// <summary>Stores budget, circuit and agent events in governance_events (their JSON as published).</summary>
-public sealed class GovernanceEventsConsumer(EventWriter writer) :
+public sealed class GovernanceEventsConsumer(EventWriter writer, PoisonEvents poison) :
     IConsumer<Batch<BudgetThresholdCrossed>>,
     IConsumer<Batch<BudgetExhausted>>,
     IConsumer<Batch<CircuitStateChanged>>,
@@ -23,5 +23,5 @@ public sealed class GovernanceEventsConsumer(EventWriter writer) :
         WriteAsync(context, e => e.AgentId);
 
     private Task WriteAsync<T>(ConsumeContext<Batch<T>> context, Func<T, string> subject) where T : class, IIronAspireEvent =>
-        writer.WriteGovernanceAsync(context.Message.Select(m => EventWriter.ToRecord(m.Message, subject(m.Message))).ToList(), context.CancellationToken);
+        poison.WriteAsync(context, (events, ct) => writer.WriteGovernanceAsync(events.Select(e => EventWriter.ToRecord(e, subject(e))).ToList(), ct));
 }

@@ -15,6 +15,9 @@ public static class BudgetKeys
     /// <summary>Stream of committed costs not yet written to the PostgreSQL ledger (a transactional outbox).</summary>
     public static readonly RedisKey LedgerOutbox = Prefix + "ledger-outbox";
 
+    /// <summary>Outbox entries PostgreSQL can never take (a malformed entry), set aside so they do not block the rest.</summary>
+    public static readonly RedisKey LedgerDeadLetters = Prefix + "ledger-dead";
+
     public static RedisKey Config(string scope, string id) => $"{Prefix}cfg:{scope}:{id}";
 
     public static string Counter(string scope, string id, string periodKey) => $"{Prefix}ctr:{scope}:{id}:{periodKey}";

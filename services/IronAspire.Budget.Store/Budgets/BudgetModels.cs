@@ -22,7 +22,8 @@ public abstract record ReserveOutcome
         public string Message => $"The model '{Model}' has no price, so its cost cannot be bounded. Add it to Budget:Prices or set Budget:DefaultPrice.";
     }
 
-    public sealed record Unavailable(string Reason) : ReserveOutcome;
+    /// <summary>Redis is down, stalled (<paramref name="Stalled"/>: it did not answer in time) or being rebuilt.</summary>
+    public sealed record Unavailable(string Reason, bool Stalled = false) : ReserveOutcome;
 }
 
 /// <summary>How a settlement went: the API answers 200, or 409/410 for a late commit, or 404.</summary>

@@ -91,20 +91,31 @@ public sealed partial class BudgetStore(
         ];
 
         RedisResult[] result;
+        Task<RedisResult>? script = null;
         try
         {
-            result = (RedisResult[])(await Db.ScriptEvaluateAsync(BudgetScripts.Reserve, keys, args))!;
+            script = Db.ScriptEvaluateAsync(BudgetScripts.Reserve, keys, args);
+            result = (RedisResult[])(await script.WaitAsync(TimeSpan.FromMilliseconds(_options.ReserveTimeoutMs)))!;
             if ((long)result[0] == -2 && await RebuildOrAwaitItAsync())
             {
-                result = (RedisResult[])(await Db.ScriptEvaluateAsync(BudgetScripts.Reserve, keys, args))!;
+                script = Db.ScriptEvaluateAsync(BudgetScripts.Reserve, keys, args);
+                result = (RedisResult[])(await script.WaitAsync(TimeSpan.FromMilliseconds(_options.ReserveTimeoutMs)))!;
             }
         }
         catch (Exception ex) when (IsOutage(ex))
         {
+            if (script is not null)
+            {
+                ReleaseWhenRedisAnswers(script, reservationId, deadline);
+            }
+
+            var stalled = ex is TimeoutException or RedisTimeoutException or OperationCanceledException;
             LogRedisDown(logger, _options.FailOpen ? "open" : "closed", ex.Message);
             return _options.FailOpen && ledger is not null
                 ? ReserveUnchecked(request, amount, deadline)
-                : new ReserveOutcome.Unavailable("The budget store (Redis) cannot be reached, so no call can be budgeted.");
+                : new ReserveOutcome.Unavailable(stalled
+                    ? "The budget store (Redis) did not answer in time, so no call can be budgeted."
+                    : "The budget store (Redis) cannot be reached, so no call can be budgeted.", stalled);
         }
 
         switch ((long)result[0])
@@ -397,7 +408,44 @@ public sealed partial class BudgetStore(
         }
     }
 
-    private static bool IsOutage(Exception ex) => ex is RedisConnectionException or RedisTimeoutException or TimeoutException;
+    /// <summary>
+    /// A reserve script whose answer was not awaited (Redis stalled or dropped the connection) may still run once Redis
+    /// answers again; its reservation is released then, so nothing reserved during a stall stays held until its deadline.
+    /// </summary>
+    private void ReleaseWhenRedisAnswers(Task<RedisResult> script, string reservationId, DateTimeOffset deadline) =>
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await script;
+            }
+            catch (Exception)
+            {
+                // Failed or timed out on the client's side: it may have run on Redis all the same.
+            }
+
+            for (var attempt = 1; time.GetUtcNow() < deadline; attempt++)
+            {
+                try
+                {
+                    if (await ReleaseAsync(reservationId) is not null)
+                    {
+                        LogAbandonedReleased(logger, reservationId);
+                    }
+
+                    return;
+                }
+                catch (Exception)
+                {
+                    // Any failure (an outage, a rebuild, a connection torn down mid-read) is worth another try.
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 200 * attempt)), time);
+                }
+            }
+        });
+
+    // The store passes no cancellation token to Redis, so a cancelled task is the client library giving up on a
+    // command (seen while Redis is frozen), an outage like the others.
+    private static bool IsOutage(Exception ex) => ex is RedisConnectionException or RedisTimeoutException or TimeoutException or OperationCanceledException;
 
     private static RedisKey[] Counters(string scope, string id, DateTimeOffset now) =>
     [
@@ -407,6 +455,9 @@ public sealed partial class BudgetStore(
     ];
 
     private sealed record OpenReservation(string AgentId, string? ProjectId, string Model, DateTimeOffset Deadline);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Released reservation {ReservationId}, made by Redis after its caller had given up waiting")]
+    private static partial void LogAbandonedReleased(ILogger logger, string reservationId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Redis is unreachable; reservations fail {Mode}: {Reason}")]
     private static partial void LogRedisDown(ILogger logger, string mode, string reason);

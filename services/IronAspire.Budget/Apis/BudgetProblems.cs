@@ -21,8 +21,8 @@ internal static class BudgetProblems
 }
 
 /// <summary>
-/// Errors that escape an endpoint: Redis or PostgreSQL out of reach → 503 (fail closed), a body that cannot be read →
-/// 400; never a 500 for either.
+/// Errors that escape an endpoint: Redis or PostgreSQL out of reach → 503 (fail closed), never a 500. A body that
+/// cannot be read is ServiceDefaults' BadRequestExceptionHandler's (400).
 /// </summary>
 internal sealed class BudgetErrorHandler(IProblemDetailsService problems) : IExceptionHandler
 {
@@ -33,7 +33,6 @@ internal sealed class BudgetErrorHandler(IProblemDetailsService problems) : IExc
             BudgetStoreUnavailableException e => (503, "Budget store unavailable", "budget_unavailable", e.Message),
             RedisConnectionException or RedisTimeoutException => (503, "Budget store unavailable", "budget_unavailable", "The budget store (Redis) cannot be reached."),
             Npgsql.NpgsqlException => (503, "Budget store unavailable", "budget_unavailable", "The budget ledger (PostgreSQL) cannot be reached."),
-            BadHttpRequestException e => (e.StatusCode, "Invalid request", "invalid_request", e.Message),
             _ => (0, "", "", ""),
         };
         if (status == 0)

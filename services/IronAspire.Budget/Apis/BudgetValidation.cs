@@ -1,4 +1,5 @@
 using IronAspire.Budget.Budgets;
+using IronAspire.Validation;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -16,9 +17,9 @@ internal static class BudgetValidation
             Id(errors, "projectId", request.ProjectId);
         }
 
-        if (string.IsNullOrWhiteSpace(request.Model) || request.Model.Length > MaxIdLength)
+        if (string.IsNullOrWhiteSpace(request.Model) || request.Model.Length > MaxIdLength || InputText.IsUnfitForId(request.Model))
         {
-            errors["model"] = ["model is required (at most 200 characters)."];
+            errors["model"] = ["model is required: at most 200 characters, without control characters."];
         }
 
         if (request.InputTokens is < 0 or > 100_000_000)
@@ -36,9 +37,9 @@ internal static class BudgetValidation
             errors["ttlSeconds"] = ["ttlSeconds must be between 1 and 86,400."];
         }
 
-        if (request.RequestId is { Length: 0 or > MaxIdLength })
+        if (request.RequestId is { } requestId && (requestId.Length is 0 or > MaxIdLength || InputText.IsUnfitForId(requestId)))
         {
-            errors["requestId"] = ["requestId, when given, is 1-200 characters."];
+            errors["requestId"] = ["requestId, when given, is 1-200 characters without control characters."];
         }
 
         return Problem(errors);
@@ -69,7 +70,11 @@ internal static class BudgetValidation
     {
         var errors = new Dictionary<string, string[]>();
         Id(errors, "id", id);
-        if (request.LimitUsd is < 0 or > 1_000_000_000 || Nanos.ToUsd(Nanos.FromUsd(request.LimitUsd)) != request.LimitUsd)
+        if (request.LimitUsd is not { } limit)
+        {
+            errors["limitUsd"] = ["limitUsd is required."];
+        }
+        else if (limit is < 0 or > 1_000_000_000 || Nanos.ToUsd(Nanos.FromUsd(limit)) != limit)
         {
             errors["limitUsd"] = ["limitUsd must be between 0 and 1,000,000,000 with at most 9 decimals (nano-USD)."];
         }
@@ -85,7 +90,7 @@ internal static class BudgetValidation
     private static void Id(Dictionary<string, string[]> errors, string field, string? value)
     {
         // Ids become part of Redis keys: no separators, no control characters.
-        if (string.IsNullOrWhiteSpace(value) || value.Length > MaxIdLength || value.Any(c => c is ':' or '|' || char.IsControl(c)))
+        if (string.IsNullOrWhiteSpace(value) || value.Length > MaxIdLength || value.Contains(':') || value.Contains('|') || InputText.IsUnfitForId(value))
         {
             errors[field] = [$"{field} is required: 1-200 characters, without ':' '|' or control characters."];
         }

@@ -34,7 +34,7 @@ public static class BudgetsApi
             return invalid;
         }
 
-        await store.SetLimitAsync(scope, id, Nanos.FromUsd(request.LimitUsd), period);
+        await store.SetLimitAsync(scope, id, Nanos.FromUsd(request.LimitUsd!.Value), period);
         return TypedResults.Ok(await store.GetAsync(scope, id));
     }
 }

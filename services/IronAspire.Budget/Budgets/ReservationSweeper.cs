@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace IronAspire.Budget.Budgets;
 
@@ -37,8 +36,10 @@ public sealed partial class ReservationSweeper(BudgetStore store, IOptions<Budge
                     }
                 }
             }
-            catch (Exception ex) when (ex is RedisException or Npgsql.NpgsqlException or TimeoutException or BudgetStoreUnavailableException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
+                // Whatever a stalled or torn dependency throws, the sweeper logs it and tries again next tick: an
+                // exception escaping this loop would stop the Budget service.
                 LogSweepFailed(logger, ex.Message);
             }
         }

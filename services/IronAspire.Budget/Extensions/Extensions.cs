@@ -11,6 +11,8 @@ public static class Extensions
         services.AddProblemDetails();
         services.AddExceptionHandler<BudgetErrorHandler>();
         services.AddOpenApi();
+        // The Router and the Supervisor call this service with the service key; operators with the admin key.
+        builder.AddInternalApiAuthentication(serviceKeyRequired: true);
 
         builder.AddRedisClient("cache", configureOptions: RedisClientDefaults.Configure);
         builder.AddNpgsqlDataSource("budgetdb");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using IronAspire.Budget.Budgets;
+using IronAspire.Budget.Telemetry;
 using StackExchange.Redis;
 
 namespace IronAspire.Budget.Ledger;
@@ -11,7 +12,7 @@ namespace IronAspire.Budget.Ledger;
 /// what can be lost is what Redis itself loses: entries younger than its fsync interval when Redis dies with them.
 /// Also creates the ledger schema before the service takes requests (as eShop applies migrations at start).
 /// </summary>
-public sealed partial class LedgerOutbox(IConnectionMultiplexer redis, BudgetLedger ledger, ILogger<LedgerOutbox> logger) : BackgroundService
+public sealed partial class LedgerOutbox(IConnectionMultiplexer redis, BudgetLedger ledger, BudgetMetrics metrics, ILogger<LedgerOutbox> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(50);
     private const int BatchSize = 2000;
@@ -41,11 +42,19 @@ public sealed partial class LedgerOutbox(IConnectionMultiplexer redis, BudgetLed
             {
                 return;
             }
-            catch (Exception ex) when (ex is RedisException or Npgsql.NpgsqlException or TimeoutException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                // Nothing is lost: the entries stay in the stream until PostgreSQL has them.
+                // Nothing is lost: the entries stay in the stream until PostgreSQL has them. Any failure (a stalled
+                // Redis included) is retried with back-off; the loop never ends the host.
                 LogDrainFailed(logger, ++failures, ex.Message);
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 100 * failures)), stoppingToken);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 100 * failures)), stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
             }
         }
     }
@@ -63,7 +72,34 @@ public sealed partial class LedgerOutbox(IConnectionMultiplexer redis, BudgetLed
                 return 0;
             }
 
-            await ledger.WriteAsync(entries.Select(Parse).ToList(), cancellationToken);
+            var parsed = entries.Select(e => (Entry: e, Ledger: TryParse(e))).ToList();
+            var writable = parsed.Where(p => p.Ledger is not null).ToList();
+            try
+            {
+                await ledger.WriteAsync(writable.Select(p => p.Ledger!).ToList(), cancellationToken);
+            }
+            catch (Npgsql.PostgresException ex) when (IsPermanent(ex))
+            {
+                // One entry PostgreSQL can never take fails the whole batch: write them one by one and set aside
+                // only those that fail for good, so the entries behind them reach the ledger.
+                foreach (var (entry, row) in writable)
+                {
+                    try
+                    {
+                        await ledger.WriteAsync([row!], cancellationToken);
+                    }
+                    catch (Npgsql.PostgresException single) when (IsPermanent(single))
+                    {
+                        await DeadLetterAsync(db, entry, $"{single.SqlState}: {single.MessageText}");
+                    }
+                }
+            }
+
+            foreach (var (entry, _) in parsed.Where(p => p.Ledger is null))
+            {
+                await DeadLetterAsync(db, entry, "malformed outbox entry");
+            }
+
             await db.StreamDeleteAsync(BudgetKeys.LedgerOutbox, entries.Select(e => e.Id).ToArray());
             return entries.Length;
         }
@@ -81,6 +117,30 @@ public sealed partial class LedgerOutbox(IConnectionMultiplexer redis, BudgetLed
         }
     }
 
+    /// <summary>Data (class 22) and integrity (class 23) errors: retrying the same row can never succeed.</summary>
+    private static bool IsPermanent(Npgsql.PostgresException ex) => ex.SqlState.StartsWith("22", StringComparison.Ordinal) || ex.SqlState.StartsWith("23", StringComparison.Ordinal);
+
+    /// <summary>Copies the entry, with the reason, to the dead-letter stream (kept for an operator), then counts and logs it.</summary>
+    private async Task DeadLetterAsync(IDatabase db, StreamEntry entry, string reason)
+    {
+        var fields = entry.Values.Append(new NameValueEntry("error", reason)).Append(new NameValueEntry("outboxId", entry.Id.ToString())).ToArray();
+        await db.StreamAddAsync(BudgetKeys.LedgerDeadLetters, fields);
+        metrics.LedgerDeadLetters.Add(1);
+        LogDeadLettered(logger, entry.Id.ToString(), (string?)entry["r"] ?? "", reason);
+    }
+
+    private static LedgerEntry? TryParse(StreamEntry entry)
+    {
+        try
+        {
+            return Parse(entry);
+        }
+        catch (Exception ex) when (ex is FormatException or OverflowException or ArgumentOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
     private static LedgerEntry Parse(StreamEntry entry)
     {
         string Text(string name) => (string?)entry[name] ?? "";
@@ -91,6 +151,9 @@ public sealed partial class LedgerOutbox(IConnectionMultiplexer redis, BudgetLed
             Text("ac"), Text("pc") is { Length: > 0 } projectCounter ? projectCounter : null,
             DateTimeOffset.FromUnixTimeMilliseconds(Number("t")));
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox entry {OutboxId} (reservation {ReservationId}) can never be written to the ledger ({Reason}); moved to the dead-letter stream ironaspire:budget:ledger-dead")]
+    private static partial void LogDeadLettered(ILogger logger, string outboxId, string reservationId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Moving committed costs to the ledger failed (attempt {Attempt}): {Reason}; they stay in the outbox and are retried")]
     private static partial void LogDrainFailed(ILogger logger, int attempt, string reason);

@@ -6,7 +6,8 @@ namespace IronAspire.Contracts.Analytics;
 
 /// <summary>
 /// The Analytics query API over HTTP (<c>http://analytics</c>, resolved by service discovery); register with
-/// <see cref="AnalyticsClientExtensions.AddAnalyticsClient"/>.
+/// <see cref="AnalyticsClientExtensions.AddAnalyticsClient"/>. Analytics requires a credential (docs/security.md): the
+/// caller adds one to the registration (the Supervisor's <c>AddAdminCredential()</c>).
 /// </summary>
 public sealed class AnalyticsClient(HttpClient http)
 {
@@ -28,15 +29,6 @@ public sealed class AnalyticsClient(HttpClient http)
     /// Any GET of the query API, answered as Analytics answered it (for a caller that passes the answer on, such as the
     /// Supervisor's <c>/v1/analytics/*</c>).
     /// </summary>
-    /// <param name="authorization">The caller's Authorization header, passed on (Analytics gets the same admin key from the AppHost).</param>
-    public Task<HttpResponseMessage> GetAsync(string pathAndQuery, string? authorization, CancellationToken cancellationToken = default)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Get, pathAndQuery);
-        if (!string.IsNullOrEmpty(authorization))
-        {
-            request.Headers.TryAddWithoutValidation("Authorization", authorization);
-        }
-
-        return http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
-    }
+    public Task<HttpResponseMessage> GetAsync(string pathAndQuery, CancellationToken cancellationToken = default) =>
+        http.GetAsync(pathAndQuery, HttpCompletionOption.ResponseContentRead, cancellationToken);
 }

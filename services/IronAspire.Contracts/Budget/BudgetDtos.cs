@@ -36,7 +36,8 @@ public sealed record CommitRequest(long InputTokens, long OutputTokens, long Cac
 public sealed record CommitResult(string ReservationId, decimal CostUsd, decimal SpentUsd, decimal RemainingUsd, bool AlreadySettled);
 
 /// <summary>Period: lifetime (default), daily or monthly (UTC).</summary>
-public sealed record BudgetLimitRequest(decimal LimitUsd, string? Period = null);
+/// <summary>A limit to set; <see cref="LimitUsd"/> is nullable only so a body without it is a 400, not a limit of 0.</summary>
+public sealed record BudgetLimitRequest(decimal? LimitUsd, string? Period = null);
 
 public sealed record BudgetStatus(string Id, decimal LimitUsd, decimal SpentUsd, decimal ReservedUsd, decimal RemainingUsd, string Period, DateTimeOffset? PeriodStart);
 

@@ -67,6 +67,25 @@ public sealed class PiiScanner
     /// </summary>
     internal void Scan(ReadOnlySpan<char> text, int from, List<PiiFinding> findings)
     {
+        if (!ObfuscationFolding.Applies(text))
+        {
+            ScanFolded(text, from, findings);
+            return;
+        }
+
+        // Zero-width or full-width characters: scan the folded copy, then map every finding back onto the original.
+        var (folded, length, origin) = ObfuscationFolding.Fold(text);
+        var first = findings.Count;
+        ScanFolded(folded.AsSpan(0, length), ObfuscationFolding.FoldedIndex(origin, length, from), findings);
+        for (var i = first; i < findings.Count; i++)
+        {
+            var f = findings[i];
+            findings[i] = f with { Start = origin[f.Start], End = origin[f.End - 1] + 1 };
+        }
+    }
+
+    private void ScanFolded(ReadOnlySpan<char> text, int from, List<PiiFinding> findings)
+    {
         var first = findings.Count;
         var sources = 0;
         if (Finds(BuiltInTypes.Secret))

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using IronAspire.Contracts.Agents;
+using Microsoft.AspNetCore.Builder;
 using IronAspire.Router.Providers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -35,7 +36,8 @@ public sealed partial class AgentKeyAuthenticator(
             return cached.Identity;
         }
 
-        if (demo.Value.Key is { Length: > 0 } demoKey && string.Equals(key, demoKey, StringComparison.Ordinal))
+        // Constant time (over hashes), as every key comparison: the demo key is a secret like any agent key.
+        if (ServiceCredentials.Matches(key, demo.Value.Key))
         {
             var demoLimits = demo.Value.Limits is { IsEmpty: false } limits ? limits : null;
             return Remember(key, new AgentIdentity(demo.Value.AgentId, demo.Value.ProjectId, demo.Value.Models is { Length: > 0 } models ? models : null, demoLimits), now);

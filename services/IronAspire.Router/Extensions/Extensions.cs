@@ -1,6 +1,8 @@
 using IronAspire.Contracts.Budget;
 using IronAspire.Router;
 using IronAspire.Router.Auth;
+using IronAspire.Router.Errors;
+using IronAspire.Validation;
 using IronAspire.Router.Governance;
 using IronAspire.Router.Providers;
 using IronAspire.Router.Proxy;
@@ -18,6 +20,9 @@ public static class Extensions
             .BindConfiguration(RouterOptions.SectionName)
             .ValidateDataAnnotations()
             .Validate(o => o.Providers.Select(p => p.Name).Distinct().Count() == o.Providers.Count, "Provider names must be unique.")
+            // The Budget service is the fallback when Redis cannot reserve; it answers only with the service key.
+            .Validate<IConfiguration>((o, configuration) => !o.Budget.Enabled || !string.IsNullOrEmpty(configuration[ServiceCredentials.ServiceKeyVariable]),
+                $"{ServiceCredentials.ServiceKeyVariable} must be set: the Router calls the Budget service with it.")
             .ValidateOnStart();
         services.AddOptions<DemoAgentOptions>()
             .BindConfiguration("Router:DemoAgent")
@@ -47,7 +52,7 @@ public static class Extensions
         services.AddSingleton<AgentKeyAuthenticator>();
         services.AddSingleton<ResponseRelay>();
         services.AddBudgetStore();
-        services.AddBudgetClient();
+        services.AddBudgetClient().AddServiceCredential();
         services.AddSingleton<BudgetClientFactory>();
         services.AddSingleton<BudgetSettlement>();
         services.AddHostedService(sp => sp.GetRequiredService<BudgetSettlement>());
@@ -57,17 +62,44 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>Every response carries x-request-id: the client's own when it sent one, else a new one.</summary>
+    /// <summary>
+    /// Every response carries x-request-id: the client's own when it sent a valid one (1-128 visible ASCII characters,
+    /// because it is echoed in a header and stored with the call), else a new one; an invalid one is a 400. An error
+    /// that escapes an endpoint becomes a 500 in the route's format, never a developer page (which would quote the
+    /// caller's headers).
+    /// </summary>
     public static WebApplication UseRouterPipeline(this WebApplication app)
     {
-        app.Use((context, next) =>
+        app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            var incoming = context.Request.Headers["x-request-id"].ToString();
-            var requestId = incoming.Length is > 0 and <= 128 ? incoming : "req_" + Guid.CreateVersion7().ToString("N");
+            ExceptionHandler = context => new ApiError(500, "internal_error", "The Router failed to handle this request; it was logged.")
+                .WriteAsync(context, DialectOf(context.Request)),
+        });
+        app.Use(async (context, next) =>
+        {
+            var incoming = context.Request.Headers["x-request-id"];
+            if (incoming.Count > 1 || (incoming.Count == 1 && !InputText.IsHeaderToken(incoming[0])))
+            {
+                context.Response.Headers["x-request-id"] = context.TraceIdentifier = NewRequestId();
+                await ApiError.InvalidRequest("x-request-id must be 1-128 visible ASCII characters.", "x-request-id")
+                    .WriteAsync(context, DialectOf(context.Request));
+                return;
+            }
+
+            var requestId = incoming.Count == 1 ? incoming[0]! : NewRequestId();
             context.TraceIdentifier = requestId;
             context.Response.Headers["x-request-id"] = requestId;
-            return next(context);
+            await next(context);
         });
         return app;
     }
+
+    private static string NewRequestId() => "req_" + Guid.CreateVersion7().ToString("N");
+
+    /// <summary>The error format of a path before routing: Anthropic's for its routes and clients, OpenAI's otherwise.</summary>
+    private static ApiDialect DialectOf(HttpRequest request) =>
+        request.Path.StartsWithSegments("/anthropic") || request.Path.StartsWithSegments("/v1/messages")
+        || request.Headers.ContainsKey("anthropic-version")
+            ? ApiDialect.Anthropic
+            : ApiDialect.OpenAI;
 }

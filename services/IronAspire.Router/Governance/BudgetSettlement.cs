@@ -70,9 +70,10 @@ public sealed partial class BudgetSettlement(BudgetStore store, BudgetClientFact
                 settlement.Settled(await SettleOnceAsync(settlement));
                 return;
             }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or OperationCanceledException
-                or BudgetStoreUnavailableException or RedisException)
+            catch (Exception ex)
             {
+                // Any failure is retried (a torn Redis connection throws InvalidOperationException, not a
+                // RedisException): an exception escaping this loop would stop the Router and lose the call's events.
                 if (time.GetUtcNow() > settlement.ExpiresAt + LateCommitWindow)
                 {
                     LogGaveUp(logger, settlement.ReservationId);

@@ -84,9 +84,11 @@ public sealed partial class CallGovernance(
         {
             local = await budgetStore.ReserveAsync(request);
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            local = new ReserveOutcome.Unavailable(ex.Message);
+            // Any failure of the store (a torn connection throws InvalidOperationException, not a RedisException) is
+            // an unavailable budget: fail closed, never a 500 and never an unbudgeted call.
+            local = new ReserveOutcome.Unavailable(ex.Message, Stalled: ex is TimeoutException or RedisTimeoutException or OperationCanceledException);
         }
 
         switch (local)
@@ -101,9 +103,29 @@ public sealed partial class CallGovernance(
                 return new ApiError(400, "unknown_model_price", unknown.Message, "model");
         }
 
+        if (local is ReserveOutcome.Unavailable { Stalled: true } stalled)
+        {
+            // Redis did not answer in time: the Budget service shares it and would stall as well, so refuse at once.
+            LogBudgetUnavailable(logger, stalled.Reason);
+            return new ApiError(503, "budget_unavailable", "The call cannot be budgeted right now: " + stalled.Reason, RetryAfterSeconds: 1);
+        }
+
         // Redis is down or being rebuilt from the ledger: the Budget service decides (it rebuilds, and applies its
         // fail-open or fail-closed setting). The client names the reservation itself, so its retries cannot hold twice.
-        switch (await budget.Create().ReserveAsync(request, cancellationToken))
+        // Bounded, so a call fails fast instead of waiting out the HTTP client's retries.
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(TimeSpan.FromSeconds(_options.Budget.FallbackTimeoutSeconds));
+        BudgetReserveResult fallback;
+        try
+        {
+            fallback = await budget.Create().ReserveAsync(request, bounded.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            fallback = new BudgetReserveResult.Unavailable($"the Budget service did not answer within {_options.Budget.FallbackTimeoutSeconds} s");
+        }
+
+        switch (fallback)
         {
             case BudgetReserveResult.Reserved reserved:
                 return Hold(call, reserved.Reservation);

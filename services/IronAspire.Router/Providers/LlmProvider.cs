@@ -26,13 +26,14 @@ public sealed class LlmProvider(ProviderOptions options, HttpMessageInvoker invo
 
     /// <summary>
     /// Where <paramref name="operation"/> for <paramref name="model"/> goes: the operation's path under the base URL, or
-    /// for Azure OpenAI the model's deployment URL with the api-version (Azure's Responses API is not deployment-scoped).
+    /// for Azure OpenAI the model's deployment URL with the configured api-version (Azure's Responses API is not
+    /// deployment-scoped). Never the client's query string (docs/router.md).
     /// </summary>
-    public Uri UpstreamUri(LlmOperation operation, string model, string? query)
+    public Uri UpstreamUri(LlmOperation operation, string model)
     {
         if (Kind != ProviderKind.AzureOpenAI)
         {
-            return new Uri(BaseUrl + operation.UpstreamPath + query);
+            return new Uri(BaseUrl + operation.UpstreamPath);
         }
 
         var version = "api-version=" + Uri.EscapeDataString(options.ApiVersion);
@@ -47,6 +48,9 @@ public sealed class LlmProvider(ProviderOptions options, HttpMessageInvoker invo
     }
 
     public bool Serves(string model) => ModelPattern.MatchesAny(_included, model) && !ModelPattern.MatchesAny(_excluded, model);
+
+    /// <summary>Whether this provider takes a client header beyond the Router's allow-list (<see cref="ProviderOptions.ForwardHeaders"/>).</summary>
+    public bool ForwardsHeader(string name) => options.ForwardHeaders.Count > 0 && ModelPattern.MatchesAny(options.ForwardHeaders, name.ToLowerInvariant());
 
     /// <summary>True while the breaker rejects calls without trying the provider.</summary>
     public bool IsRejecting => circuit.IsRejecting;

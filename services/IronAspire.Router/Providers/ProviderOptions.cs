@@ -26,6 +26,12 @@ public sealed class ProviderOptions
     /// <summary>Azure OpenAI: model name → deployment name; a model not listed is sent to the deployment of its own name.</summary>
     public Dictionary<string, string> Deployments { get; set; } = [];
 
+    /// <summary>
+    /// Client headers this provider gets besides the Router's allow-list (docs/router.md): names, or prefixes ending in
+    /// <c>*</c>. The built-in MockProvider upstream takes its <c>x-mock-*</c> controls this way; real providers need none.
+    /// </summary>
+    public List<string> ForwardHeaders { get; set; } = [];
+
     /// <summary>Sent as anthropic-version when the client does not send one.</summary>
     public string AnthropicVersion { get; set; } = "2023-06-01";
 }

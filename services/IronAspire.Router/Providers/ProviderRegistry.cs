@@ -12,6 +12,9 @@ namespace IronAspire.Router.Providers;
 /// </summary>
 public sealed class ProviderRegistry : IDisposable
 {
+    /// <summary>The MockProvider's per-request control headers (see IronAspire.MockProvider RequestControls).</summary>
+    public const string MockControlHeaders = "x-mock-*";
+
     private readonly List<LlmProvider> _providers = [];
 
     internal ProviderRegistry(IOptions<RouterOptions> options, IConfiguration configuration, ProviderPipelineFactory pipelines, TimeProvider time)
@@ -68,8 +71,9 @@ public sealed class ProviderRegistry : IDisposable
     /// <summary>
     /// With no provider configured, the MockProvider serves everything as two providers — the demo and test set-up:
     /// its Anthropic API serves <c>claude-*</c> and its OpenAI API every other model, so an OpenAI client calling a
-    /// Claude model (and an Anthropic client calling a GPT model) is translated. Its address comes from service
-    /// discovery configuration (services:mock-provider:http:0).
+    /// Claude model (and an Anthropic client calling a GPT model) is translated. Its per-request controls
+    /// (<c>x-mock-mode</c>, <c>x-mock-fault</c>, ...) are forwarded to it. Its address comes from service discovery
+    /// configuration (services:mock-provider:http:0).
     /// </summary>
     private static List<ProviderOptions> MockProviderDefaults(IConfiguration configuration)
     {
@@ -81,8 +85,8 @@ public sealed class ProviderRegistry : IDisposable
 
         return
         [
-            new() { Name = "mock-anthropic", Kind = ProviderKind.Anthropic, BaseUrl = url, Models = ["claude-*"] },
-            new() { Name = "mock-openai", Kind = ProviderKind.OpenAICompatible, BaseUrl = url, Models = ["*", "!claude-*"] },
+            new() { Name = "mock-anthropic", Kind = ProviderKind.Anthropic, BaseUrl = url, Models = ["claude-*"], ForwardHeaders = [MockControlHeaders] },
+            new() { Name = "mock-openai", Kind = ProviderKind.OpenAICompatible, BaseUrl = url, Models = ["*", "!claude-*"], ForwardHeaders = [MockControlHeaders] },
         ];
     }
 

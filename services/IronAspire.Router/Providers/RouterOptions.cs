@@ -97,4 +97,7 @@ public sealed class RouterBudgetOptions
 {
     /// <summary>Reserve every billable call against the budget counters in Redis (the Budget service when Redis cannot). Off only for a Router without budgets.</summary>
     public bool Enabled { get; set; } = true;
+
+    /// <summary>How long a reservation may wait for the Budget service when Redis cannot reserve it; then 503.</summary>
+    public double FallbackTimeoutSeconds { get; set; } = 3;
 }

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 using System.Net.Http.Headers;
 using IronAspire.Router.Errors;
@@ -19,21 +20,29 @@ internal sealed class LlmForwardTransformer(
     ResponseRelay relay,
     bool canFailOver) : HttpTransformer
 {
+    /// <summary>
+    /// The client headers a provider gets (docs/router.md): API versions and beta features, and content negotiation.
+    /// Everything else stays behind — the agent's key, cookies, organisation and project selectors
+    /// (<c>OpenAI-Organization</c>, <c>OpenAI-Project</c>), the client's own control headers. Accept-Encoding is not
+    /// among them because the relay parses the body, so it must arrive uncompressed.
+    /// </summary>
+    public static readonly FrozenSet<string> ForwardedHeaders = FrozenSet.Create(StringComparer.OrdinalIgnoreCase,
+        "anthropic-version", "anthropic-beta", "openai-beta", "accept", "accept-language");
+
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
 
-        // A translated call goes to the other API's path; the client's query string belongs to its own API.
-        var query = call.Translated ? "" : httpContext.Request.QueryString.Value;
-        proxyRequest.RequestUri = provider.UpstreamUri(call.UpstreamOperation, call.ServingModel ?? call.Request!.Model, query);
+        // The client's query string is not forwarded: the call goes out under the operator's key, so nothing but the
+        // body and the allow-listed headers may shape it. A provider's own query (Azure's api-version) is its configuration.
+        proxyRequest.RequestUri = provider.UpstreamUri(call.UpstreamOperation, call.ServingModel ?? call.Request!.Model);
 
         var headers = proxyRequest.Headers;
-        headers.Remove("Authorization");
-        headers.Remove("x-api-key");
-        headers.Remove("api-key");
-        headers.Remove("Cookie");
-        // The relay parses the body, so it must arrive uncompressed.
-        headers.Remove("Accept-Encoding");
+        foreach (var name in headers.Select(h => h.Key).Where(name => !ForwardedHeaders.Contains(name) && !provider.ForwardsHeader(name)).ToList())
+        {
+            headers.Remove(name);
+        }
+
         headers.TryAddWithoutValidation("x-request-id", call.RequestId);
 
         var key = provider.Options.ApiKey;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using IronAspire.Router.Errors;
+using IronAspire.Validation;
 
 namespace IronAspire.Router.Proxy;
 
@@ -44,7 +45,7 @@ public sealed class LlmRequest
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(body.Span, documentOptions: new JsonDocumentOptions { MaxDepth = 128 });
+            node = JsonNode.Parse(body.Span, documentOptions: StrictJson);
         }
         catch (JsonException ex)
         {
@@ -69,6 +70,17 @@ public sealed class LlmRequest
         if (modelNode.GetValueKind() != JsonValueKind.String || modelNode.GetValue<string>() is not { Length: > 0 and <= 256 } model)
         {
             return (null, ApiError.InvalidRequest("'model' must be a non-empty string.", "model"));
+        }
+
+        // The model names the price, the ledger row and the metrics: a control character would poison all three.
+        if (InputText.IsUnfitForId(model))
+        {
+            return (null, ApiError.InvalidRequest("'model' must not contain control characters.", "model"));
+        }
+
+        if (FindUnfitText(root) is { } path)
+        {
+            return (null, ApiError.InvalidRequest($"The string at {path} contains a NUL character or an unpaired UTF-16 surrogate.", path));
         }
 
         var stream = false;
@@ -176,6 +188,77 @@ public sealed class LlmRequest
                     break;
             }
         }
+    }
+
+    /// <summary>
+    /// How the Router parses JSON it is given (the body, and JSON inside it that translation decodes, such as a tool
+    /// call's arguments): duplicate keys are refused, since the Router and the provider could otherwise read different
+    /// values of one field.
+    /// </summary>
+    internal static readonly JsonDocumentOptions StrictJson = new() { MaxDepth = 128, AllowDuplicateProperties = false };
+
+    /// <summary>
+    /// The JSON path of the first property name or string value that can be neither stored nor serialised (a NUL, an
+    /// unpaired surrogate), or null when there is none.
+    /// </summary>
+    internal static string? FindUnfitText(JsonNode root)
+    {
+        try
+        {
+            return FindUnfitTextIn(root);
+        }
+        catch (InvalidOperationException)
+        {
+            // System.Text.Json refuses to decode an escaped unpaired surrogate (\ud800) at all.
+            return "$";
+        }
+    }
+
+    private static string? FindUnfitTextIn(JsonNode root)
+    {
+        var pending = new Stack<(JsonNode Node, string Path)>();
+        pending.Push((root, "$"));
+        while (pending.TryPop(out var item))
+        {
+            switch (item.Node)
+            {
+                case JsonObject obj:
+                    foreach (var (name, value) in obj)
+                    {
+                        var path = item.Path + "." + name;
+                        if (InputText.IsUnfitForText(name))
+                        {
+                            return item.Path;
+                        }
+
+                        if (value is not null)
+                        {
+                            pending.Push((value, path));
+                        }
+                    }
+
+                    break;
+                case JsonArray array:
+                    for (var i = 0; i < array.Count; i++)
+                    {
+                        if (array[i] is { } element)
+                        {
+                            pending.Push((element, $"{item.Path}[{i}]"));
+                        }
+                    }
+
+                    break;
+                case JsonValue value when value.GetValueKind() == JsonValueKind.String:
+                    if (InputText.IsUnfitForText(value.GetValue<string>()))
+                    {
+                        return item.Path;
+                    }
+
+                    break;
+            }
+        }
+
+        return null;
     }
 
     public byte[] ToUtf8Bytes() => JsonSerializer.SerializeToUtf8Bytes(Root);

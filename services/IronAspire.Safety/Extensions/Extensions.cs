@@ -16,6 +16,9 @@ public static class Extensions
             .ValidateOnStart();
         services.AddProblemDetails();
         services.AddOpenApi();
+        // No service calls Safety over HTTP today (the Router reads policies from Redis): operators only, unless a
+        // service key is configured.
+        builder.AddInternalApiAuthentication(serviceKeyRequired: false);
 
         // Malformed bodies (unknown actions, wrong JSON) are 400 ProblemDetails in every environment, never exceptions.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);

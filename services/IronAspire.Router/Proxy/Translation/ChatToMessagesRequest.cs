@@ -219,11 +219,18 @@ public static class ChatToMessagesRequest
                                 JsonNode? input;
                                 try
                                 {
-                                    input = JsonNode.Parse(arguments.Length == 0 ? "{}" : arguments);
+                                    // Decoded here, so held to the rules the body was (LlmRequest.Parse): no repeated
+                                    // keys, no NUL or unpaired surrogate in what the escapes decode to.
+                                    input = JsonNode.Parse(arguments.Length == 0 ? "{}" : arguments, documentOptions: LlmRequest.StrictJson);
                                 }
                                 catch (JsonException)
                                 {
-                                    return (system, messages, ApiError.InvalidRequest("A tool call's 'arguments' is not valid JSON, which Anthropic requires.", "messages"));
+                                    return (system, messages, ApiError.InvalidRequest("A tool call's 'arguments' is not valid JSON without repeated keys, which Anthropic requires.", "messages"));
+                                }
+
+                                if (input is not null && LlmRequest.FindUnfitText(input) is not null)
+                                {
+                                    return (system, messages, ApiError.InvalidRequest("A tool call's 'arguments' contains a NUL character or an unpaired UTF-16 surrogate.", "messages"));
                                 }
 
                                 blocks.Add(new JsonObject

@@ -1,0 +1,197 @@
+extern alias analyticsservice;
+extern alias budgetservice;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using IronAspire.Contracts.Budget;
+using IronAspire.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace IronAspire.Router.Tests;
+
+/// <summary>
+/// Issue 13's fault test: Redis frozen (SIGSTOP) for 45 s under load, then thawed. The Router, the Budget service and
+/// Analytics keep running; calls during the stall are refused fast and closed (503 budget_unavailable); every 200 the
+/// clients saw is in Analytics and in the PostgreSQL ledger; nothing stays reserved.
+/// </summary>
+public sealed class RedisStallFaultTests : IAsyncLifetime
+{
+    private const string ServiceKey = "fault-test-service-key";
+    private const string AdminKey = "fault-test-admin-key";
+    private static readonly TimeSpan Stall = TimeSpan.FromSeconds(45);
+
+    private readonly string _name = "stall" + Guid.NewGuid().ToString("N")[..8];
+    private MockProviderHost _mock = null!;
+    private WebApplicationFactory<budgetservice::Program> _budget = null!;
+    private WebApplicationFactory<analyticsservice::Program> _analytics = null!;
+    private RouterHost _router = null!;
+
+    public async Task InitializeAsync()
+    {
+        var redis = await BackingServers.RedisAsync();
+        var messaging = await BackingServers.RabbitMqAsync();
+        var budgetDb = await BackingServers.PostgresDatabaseAsync(_name + "_budget");
+        var analyticsDb = await BackingServers.PostgresDatabaseAsync(_name + "_analytics");
+
+        // Analytics first: its queues must be bound before the Router publishes.
+        _analytics = new WebApplicationFactory<analyticsservice::Program>().WithWebHostBuilder(web =>
+        {
+            web.UseSetting("ConnectionStrings:analyticsdb", analyticsDb);
+            web.UseSetting("ConnectionStrings:messaging", messaging);
+            web.UseSetting("EventBus:QueuePrefix", _name);
+            web.UseSetting("Analytics:BatchTimeLimit", "00:00:00.050");
+            web.UseSetting("IRONASPIRE_ADMIN_KEY", AdminKey);
+        });
+        var bus = _analytics.Services.GetRequiredService<MassTransit.IBusControl>();
+        for (var i = 0; i < 600 && bus.CheckHealth().Status != MassTransit.BusHealthStatus.Healthy; i++)
+        {
+            await Task.Delay(100);
+        }
+
+        _budget = new WebApplicationFactory<budgetservice::Program>().WithWebHostBuilder(web =>
+        {
+            web.UseSetting("ConnectionStrings:cache", redis);
+            web.UseSetting("ConnectionStrings:budgetdb", budgetDb);
+            web.UseSetting("Budget:SweepIntervalSeconds", "0.2");
+            web.UseSetting("IRONASPIRE_ADMIN_KEY", AdminKey);
+            web.UseSetting("IRONASPIRE_SERVICE_KEY", ServiceKey);
+        });
+        _ = _budget.Server;
+
+        _mock = await MockProviderHost.StartAsync();
+        var settings = RouterHost.OpenAIAndAnthropic(_mock.Url);
+        settings["Router:Budget:Enabled"] = "true";
+        settings["Router:DemoAgent:AgentId"] = _name;
+        settings["IRONASPIRE_SERVICE_KEY"] = ServiceKey;
+        settings["services:budget:http:0"] = "http://localhost";
+        settings["EventBus:ShutdownFlushTimeout"] = "00:00:30";
+        _router = await RouterHost.StartAsync(settings, services =>
+            services.AddHttpClient<BudgetClient>().ConfigurePrimaryHttpMessageHandler(() => _budget.Server.CreateHandler()));
+
+        using var admin = BudgetClient(AdminKey);
+        (await admin.PutAsJsonAsync($"/v1/budgets/{_name}", new { limitUsd = 100m })).EnsureSuccessStatusCode();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await BackingServers.ResumeRedisAsync();
+        await _router.DisposeAsync();
+        await _mock.DisposeAsync();
+        await _budget.DisposeAsync();
+        await _analytics.DisposeAsync();
+    }
+
+    private HttpClient BudgetClient(string key)
+    {
+        var client = _budget.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", key);
+        return client;
+    }
+
+    private sealed record Outcome(int Status, string? Code, TimeSpan Took, bool DuringStall);
+
+    [Fact]
+    public async Task Redis_stalled_45_s_under_load_stops_no_host_refuses_fast_and_loses_nothing()
+    {
+        var outcomes = new ConcurrentBag<Outcome>();
+        var stalled = 0;
+        using var stop = new CancellationTokenSource();
+        var load = Enumerable.Range(0, 6).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var during = Volatile.Read(ref stalled) == 1;
+                var watch = Stopwatch.StartNew();
+                using var response = await _router.PostAsync("/v1/chat/completions", RouterHost.Chat("gpt-4o-mini", maxTokens: 8));
+                var body = await response.Content.ReadAsStringAsync();
+                var code = response.IsSuccessStatusCode ? null : JsonNode.Parse(body)?["error"]?["code"]?.GetValue<string>();
+                outcomes.Add(new Outcome((int)response.StatusCode, code, watch.Elapsed, during && Volatile.Read(ref stalled) == 1));
+                await Task.Delay(50);
+            }
+        })).ToList();
+
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await BackingServers.PauseRedisAsync();
+        Volatile.Write(ref stalled, 1);
+        try
+        {
+            await Task.Delay(Stall);
+        }
+        finally
+        {
+            Volatile.Write(ref stalled, 0);
+            await BackingServers.ResumeRedisAsync();
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        stop.Cancel();
+        await Task.WhenAll(load);
+
+        // Every host still runs.
+        foreach (var services in new[] { _router.Services, _budget.Services, _analytics.Services })
+        {
+            Assert.False(services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested);
+        }
+
+        using (var alive = await _router.Client.GetAsync("/alive"))
+        {
+            Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
+        }
+
+        // Calls during the stall were refused closed and fast; none failed any other way.
+        var duringStall = outcomes.Where(o => o.DuringStall).ToList();
+        Assert.NotEmpty(duringStall);
+        Assert.All(duringStall, o => Assert.True(o.Status == 503 && o.Code == "budget_unavailable" || o.Status == 200, $"{o.Status} {o.Code}"));
+        Assert.Contains(duringStall, o => o.Status == 503);
+        var slowest = duringStall.Where(o => o.Status == 503).Max(o => o.Took);
+        // Budget:ReserveTimeoutMs (2 s) bounds the wait; the rest is slack for two shared cores.
+        Assert.True(slowest < TimeSpan.FromSeconds(5), $"a refusal during the stall took {slowest}");
+        Assert.All(outcomes, o => Assert.True(o.Status is 200 or 503, $"{o.Status} {o.Code}"));
+        var succeeded = outcomes.Count(o => o.Status == 200);
+        Assert.True(succeeded > 10, $"only {succeeded} calls succeeded");
+
+        // Settled: nothing reserved, and the ledger holds exactly what Redis counts as spent.
+        using var budget = BudgetClient(ServiceKey);
+        JsonObject state = null!;
+        for (var i = 0; i < 300; i++)
+        {
+            state = (await budget.GetFromJsonAsync<JsonObject>($"/v1/budgets/{_name}"))!;
+            if (state["reservedUsd"]!.GetValue<decimal>() == 0)
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(0m, state["reservedUsd"]!.GetValue<decimal>());
+        var spentUsd = state["spentUsd"]!.GetValue<decimal>();
+        await _budget.Services.GetRequiredService<budgetservice::IronAspire.Budget.Ledger.LedgerOutbox>().DrainAllAsync();
+        var ledgerNanos = await _budget.Services.GetRequiredService<budgetservice::IronAspire.Budget.Ledger.BudgetLedger>().TotalSpentAsync(_name);
+        Assert.Equal(spentUsd, ledgerNanos / 1_000_000_000m);
+
+        // Every 200 reached Analytics, with the cost the ledger holds.
+        using var analytics = _analytics.CreateClient();
+        analytics.DefaultRequestHeaders.Authorization = new("Bearer", AdminKey);
+        JsonObject summary = null!;
+        for (var i = 0; i < 300; i++)
+        {
+            summary = (await analytics.GetFromJsonAsync<JsonObject>($"/v1/analytics/summary?agentId={_name}"))!;
+            if (summary["requests"]!.GetValue<long>() >= outcomes.Count)
+            {
+                break;
+            }
+
+            await Task.Delay(200);
+        }
+
+        Assert.Equal(outcomes.Count, summary["requests"]!.GetValue<long>());
+        Assert.Equal(succeeded, summary["requests"]!.GetValue<long>() - summary["failures"]!.GetValue<long>());
+        Assert.Equal(spentUsd, summary["costUsd"]!.GetValue<decimal>());
+    }
+}
