@@ -80,7 +80,7 @@ public partial class AppHostRunTests
 
         // The trace of that call holds spans of the Router and of Analytics' consumer (through RabbitMQ).
         await page.GotoAsync(new Uri(appHost.DashboardUrl, $"/traces/detail/{traceId}").ToString());
-        for (var attempt = 0; attempt < 20 && !(await page.ContentAsync()).Contains("analytics", StringComparison.Ordinal); attempt++)
+        for (var attempt = 0; attempt < 60 && !(await page.ContentAsync() is var html && html.Contains("analytics", StringComparison.Ordinal) && html.Contains("router", StringComparison.Ordinal)); attempt++)
         {
             // Telemetry arrives in batches; the page shows what has arrived when it opens.
             await Task.Delay(1000);

@@ -28,6 +28,7 @@ public class RouterReplicasTests
         // Twenty agents, each with room for a handful of calls (~0.00008 USD reserved per call at its worst case).
         await using var redis = await ConnectionMultiplexer.ConnectAsync(await app.ConnectionStringAsync("cache"));
         using var budget = app.CreateHttpClient("budget");
+        budget.DefaultRequestHeaders.Authorization = new("Bearer", await app.ParameterAsync("admin-key"));
         var agents = new List<(string Id, string Key)>();
         for (var i = 0; i < 20; i++)
         {
