@@ -1,3 +1,6 @@
+using System.Globalization;
+using Aspire.Hosting.ApplicationModel;
+
 namespace IronAspire.AppHost.Lifecycle;
 
 /// <summary>
@@ -8,6 +11,11 @@ namespace IronAspire.AppHost.Lifecycle;
 public static class ProcessTree
 {
     private static readonly HashSet<string> Launchers = ["dotnet", "sh", "bash", "setpriv"];
+
+    /// <summary>The pid DCP reports for a resource (its <c>executable.pid</c> property), once it has one.</summary>
+    public static int? StartedPid(CustomResourceSnapshot snapshot) =>
+        snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value?.ToString() is { } text
+        && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
 
     public static int MainProcess(int pid)
     {

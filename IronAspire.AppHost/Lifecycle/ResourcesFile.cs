@@ -27,13 +27,12 @@ internal sealed class ResourcesFile(ResourceNotificationService notifications, S
                     continue;
                 }
 
-                var pid = snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value?.ToString();
                 _entries[update.ResourceId] = new ResourceEntry(
                     update.Resource.Name,
                     update.ResourceId,
                     snapshot.ResourceType,
                     snapshot.Urls.FirstOrDefault(u => !u.IsInternal)?.Url,
-                    int.TryParse(pid, out var value) ? ProcessTree.MainProcess(value) : _entries.GetValueOrDefault(update.ResourceId)?.Pid,
+                    ProcessTree.StartedPid(snapshot) is { } pid ? ProcessTree.MainProcess(pid) : _entries.GetValueOrDefault(update.ResourceId)?.Pid,
                     snapshot.State?.Text ?? "Unknown");
                 await WriteAsync(path, temporary, stoppingToken);
             }

@@ -34,8 +34,7 @@ internal sealed class ResourceRestarter(
         await foreach (var update in notifications.WatchAsync(stoppingToken))
         {
             var snapshot = update.Snapshot;
-            if (snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value?.ToString() is { } pidText
-                && int.TryParse(pidText, out var current))
+            if (ProcessTree.StartedPid(snapshot) is { } current)
             {
                 _pids[update.ResourceId] = ProcessTree.MainProcess(current);
             }

@@ -53,9 +53,7 @@ public class TestingBuilderTests
         }
     }
 
-    private static int? Pid(ResourceEvent e) =>
-        e.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } value
-        && int.TryParse(value.ToString(), out var pid) ? pid : null;
+    private static int? Pid(ResourceEvent e) => ProcessTree.StartedPid(e.Snapshot);
 }
 
 /// <summary>Tests that start the whole app run one at a time: two at once on two cores measure the machine, not the app.</summary>

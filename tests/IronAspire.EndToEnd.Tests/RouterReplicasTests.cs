@@ -87,8 +87,7 @@ public class RouterReplicasTests
         await foreach (var update in app.App.ResourceNotifications.WatchAsync(timeout.Token))
         {
             if (update.Resource.Name == "router" && update.Snapshot.State?.Text == KnownResourceStates.Running
-                && update.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value?.ToString() is { } text
-                && int.TryParse(text, out var pid))
+                && ProcessTree.StartedPid(update.Snapshot) is { } pid)
             {
                 started[update.ResourceId] = pid;
                 if (started.Count == 2)

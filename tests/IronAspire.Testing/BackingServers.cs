@@ -2,6 +2,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using IronAspire.AppHost;
+using IronAspire.AppHost.Lifecycle;
 using IronAspire.AppHost.Servers;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -65,8 +66,8 @@ public static class BackingServers
     {
         var app = await Servers.Value;
         var notifications = app.Services.GetRequiredService<ResourceNotificationService>();
-        var resource = await notifications.WaitForResourceAsync(resourceName, e => e.Snapshot.Properties.Any(p => p.Name == "executable.pid" && p.Value is not null));
-        return int.Parse(resource.Snapshot.Properties.First(p => p.Name == "executable.pid").Value!.ToString()!, System.Globalization.CultureInfo.InvariantCulture);
+        var resource = await notifications.WaitForResourceAsync(resourceName, e => ProcessTree.StartedPid(e.Snapshot) is not null);
+        return ProcessTree.StartedPid(resource.Snapshot)!.Value;
     }
 
     private static async Task SignalAsync(int pid, string signal)
