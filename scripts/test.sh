@@ -50,5 +50,11 @@ passed=$((passed + ${py_passed:-0}))
 failed=$((failed + ${py_failed:-0}))
 skipped=$((skipped + ${py_skipped:-0}))
 
+# Name what failed just above the summary, so a CI log that keeps only its tail still says which test it was.
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  grep -o '<UnitTestResult [^>]*outcome="\(Failed\|Error\|Timeout\|Aborted\)"[^>]*>' "$trx" \
+    | sed -n 's/.*testName="\([^"]*\)".*/FAILED: \1/p'
+done
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ "$status" -eq 0 ] && [ "$python_status" -eq 0 ]

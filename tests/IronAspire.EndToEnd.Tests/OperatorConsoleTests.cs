@@ -105,11 +105,15 @@ public sealed class OperatorConsoleTests(IronAspireAppFixture fixture)
         await page.ClickAsync("#call-filters button[type=submit]");
         var rows = page.Locator("#calls tbody tr[data-call-id]");
         await Assertions.Expect(rows.First).ToBeVisibleAsync();
-        foreach (var row in await rows.AllAsync())
+        // Read every row in one evaluation: the log re-renders as calls arrive, so row-by-row locators can outlive their rows.
+        var shown = await rows.EvaluateAllAsync<string[][]>(
+            "rows => rows.map(r => [r.innerText, r.querySelector('.status.ok')?.textContent ?? ''])");
+        Assert.NotEmpty(shown);
+        Assert.All(shown, row =>
         {
-            await Assertions.Expect(row).ToContainTextAsync(name);
-            await Assertions.Expect(row.Locator(".status.ok")).ToHaveTextAsync("200");
-        }
+            Assert.Contains(name, row[0], StringComparison.Ordinal);
+            Assert.Equal("200", row[1].Trim());
+        });
 
         await rows.First.Locator("button[data-event-id]").ClickAsync();
         await Assertions.Expect(page.Locator("#call-details")).ToContainTextAsync("Request id");
