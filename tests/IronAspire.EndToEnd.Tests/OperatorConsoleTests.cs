@@ -104,6 +104,7 @@ public sealed class OperatorConsoleTests(IronAspireAppFixture fixture)
         await page.SelectOptionAsync("#f-status", "completed");
         await page.ClickAsync("#call-filters button[type=submit]");
         var rows = page.Locator("#calls tbody tr[data-call-id]");
+        await Assertions.Expect(page.Locator($"#calls[data-agent='{id}'][data-status='completed']")).ToHaveCountAsync(1);
         await Assertions.Expect(rows.First).ToBeVisibleAsync();
         // Read every row in one evaluation: the log re-renders as calls arrive, so row-by-row locators can outlive their rows.
         var shown = await rows.EvaluateAllAsync<string[][]>(
@@ -123,6 +124,7 @@ public sealed class OperatorConsoleTests(IronAspireAppFixture fixture)
         await page.Keyboard.PressAsync("Escape");
         await page.SelectOptionAsync("#f-status", "failed");
         await page.ClickAsync("#call-filters button[type=submit]");
+        await Assertions.Expect(page.Locator($"#calls[data-agent='{id}'][data-status='failed']")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("#calls tbody tr[data-call-id] .status.ok")).ToHaveCountAsync(0);
         await page.SelectOptionAsync("#f-status", "");
         await page.ClickAsync("#call-filters button[type=submit]");

@@ -19,6 +19,7 @@ export function callRow(c) {
 
 let cursors = [null]; // the cursor of each page shown so far
 let next = null;
+let latest = 0; // the last load asked for: an older answer arriving after it is dropped, never shown over it
 
 function filters() {
   const f = $("#call-filters").elements;
@@ -37,8 +38,11 @@ export function fillAgentFilter() {
 export async function loadCalls(page = 0) {
   $("#calls thead").innerHTML = CALL_HEADER;
   $("#calls-error").textContent = "";
+  const load = ++latest;
+  const shown = filters();
   try {
-    const result = await api("/v1/analytics/calls" + query({ ...filters(), limit: 50, cursor: cursors[page] }));
+    const result = await api("/v1/analytics/calls" + query({ ...shown, limit: 50, cursor: cursors[page] }));
+    if (load !== latest) return;
     cursors = cursors.slice(0, page + 1);
     next = result.next;
     if (next) cursors.push(next);
@@ -47,7 +51,11 @@ export async function loadCalls(page = 0) {
     $("#calls-older").disabled = !next;
     $("#calls-newest").disabled = page === 0;
     $("#calls").dataset.page = page;
+    // Which filters the rows answer (what the table shows, for the operator's tools and the browser tests).
+    $("#calls").dataset.agent = shown.agentId;
+    $("#calls").dataset.status = shown.status;
   } catch (err) {
+    if (load !== latest) return;
     $("#calls-error").textContent = err.message;
   }
 }
