@@ -19,6 +19,10 @@ public sealed class AnalyticsOptions
     [Range(1, 5_000)]
     public int BatchMessageLimit { get; set; } = 500;
 
+    /// <summary>Most Router call batches (<c>CallEventBatch</c>, each up to Router:Events:BatchSize calls) one write takes.</summary>
+    [Range(1, 5_000)]
+    public int CallBatchMessageLimit { get; set; } = 20;
+
     /// <summary>How long a batch waits to fill up before it is written anyway.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
     public TimeSpan BatchTimeLimit { get; set; } = TimeSpan.FromMilliseconds(100);

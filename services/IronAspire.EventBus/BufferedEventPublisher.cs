@@ -32,7 +32,7 @@ public sealed partial class BufferedEventPublisher : IEventPublisher, IHostedSer
     private long _pending;
     private volatile bool _stopped;
     private volatile bool _disposed;
-    private int _stopCalls;
+    private Task? _stopTask;
     private int _disposeCalls;
 
     public BufferedEventPublisher(
@@ -107,11 +107,33 @@ public sealed partial class BufferedEventPublisher : IEventPublisher, IHostedSer
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        // Hosts may stop a service twice, or after disposing it (a test host torn down mid-request): stop once.
-        if (Interlocked.Exchange(ref _stopCalls, 1) == 1 || _disposed)
+        // Hosts may stop a service twice, or after disposing it (a test host torn down mid-request): stop once. A second
+        // call waits for the first: a minimal-API host stopped from outside also stops itself (its Run loop sees
+        // ApplicationStopping), and that second pass must not go on to stop the bus while the first is still flushing.
+        if (_disposed)
         {
             return;
         }
+
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (Interlocked.CompareExchange(ref _stopTask, stopped.Task, null) is { } first)
+        {
+            await first.WaitAsync(cancellationToken);
+            return;
+        }
+
+        try
+        {
+            await StopOnceAsync(cancellationToken);
+        }
+        finally
+        {
+            stopped.SetResult();
+        }
+    }
+
+    private async Task StopOnceAsync(CancellationToken cancellationToken)
+    {
 
         // Keep publishing until the buffer is empty, the flush timeout passes, or the host gives up.
         using var flush = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

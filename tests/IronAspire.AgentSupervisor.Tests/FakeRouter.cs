@@ -15,10 +15,10 @@ using StackExchange.Redis;
 namespace IronAspire.AgentSupervisor.Tests;
 
 /// <summary>
-/// A tiny OpenAI-compatible endpoint standing in for the Router (which does not publish its events yet): it looks the
-/// agent key up in Redis exactly as the Router does (<see cref="AgentKeyFormat"/>), reserves and commits at the real
-/// Budget service, answers 402 budget_exceeded when refused, and publishes the Contracts events the Router and the
-/// Budget service will publish (LlmRequestCompleted; BudgetExhausted on a refusal).
+/// A tiny OpenAI-compatible endpoint standing in for the Router: it looks the agent key up in Redis exactly as the
+/// Router does (<see cref="AgentKeyFormat"/>), reserves and commits at the real Budget service, answers 402
+/// budget_exceeded when refused, and publishes the Contracts events the Router and the Budget service publish (each
+/// call in a CallEventBatch; BudgetExhausted on a refusal).
 /// </summary>
 public sealed class FakeRouter : IAsyncDisposable
 {
@@ -64,8 +64,10 @@ public sealed class FakeRouter : IAsyncDisposable
             var reserved = Assert.IsType<BudgetReserveResult.Reserved>(reservation);
             var settled = await budget.CommitAsync(reserved.Reservation.ReservationId, new CommitRequest(20, 30));
             var requestId = Guid.NewGuid().ToString("N");
-            await bus.PublishAsync(new LlmRequestCompleted(Guid.NewGuid(), requestId, agentId!, null, "mock", model, 20, 0, 30,
-                settled.Result!.CostUsd, (DateTime.UtcNow - started).TotalMilliseconds, null, false, 200, DateTimeOffset.UtcNow));
+            // As the Router publishes calls: in a batch (here of one call).
+            var completed = new LlmRequestCompleted(Guid.NewGuid(), requestId, agentId!, null, "mock", model, 20, 0, 30,
+                settled.Result!.CostUsd, (DateTime.UtcNow - started).TotalMilliseconds, null, false, 200, DateTimeOffset.UtcNow);
+            await bus.PublishAsync(new CallEventBatch(Guid.NewGuid(), [new CallEvents(completed, null, [])], DateTimeOffset.UtcNow));
             return Results.Json(new
             {
                 id = "chatcmpl-" + requestId,

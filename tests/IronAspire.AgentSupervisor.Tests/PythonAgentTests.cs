@@ -136,8 +136,17 @@ public sealed class PythonAgentTests : IAsyncLifetime
         var circuit = await ReceiveUntilAsync(socket, m => (string?)m["type"] == "circuit.changed" && (string?)m["data"]!["provider"] == "openai", TimeSpan.FromSeconds(1));
         Assert.Equal("Open", (string?)circuit["data"]!["state"]);
 
+        // Two more calls in one batch, delivered twice (a redelivery): each call counts once.
+        CallEvents Call(string requestId) => new(new LlmRequestCompleted(Guid.NewGuid(), requestId, created.Id, null, "mock", "gpt-4o-mini",
+            20, 0, 30, 0.000021m, 5, null, false, 200, DateTimeOffset.UtcNow), null, []);
+        var batch = new CallEventBatch(Guid.NewGuid(), [Call("b1"), Call("b2")], DateTimeOffset.UtcNow);
+        await _bus.PublishAsync(batch);
+        await _bus.PublishAsync(batch with { EventId = Guid.NewGuid() });
+        await ReceiveUntilAsync(socket, m => (string?)m["type"] == "call.completed" && (string?)m["data"]!["requestId"] == "b2", TimeSpan.FromSeconds(5));
+        await Task.Delay(500);
+
         var view = await admin.AgentAsync(created.Id);
-        Assert.Equal(1, view.Requests);
+        Assert.Equal(3, view.Requests);
         Assert.Equal(2, view.PiiByType["EMAIL_ADDRESS"]);
         var activity = await admin.GetFromJsonAsync<JsonObject>("/v1/activity");
         Assert.Contains(activity!["circuits"]!.AsArray(), c => (string?)c!["provider"] == "openai" && (string?)c["state"] == "Open");

@@ -38,7 +38,7 @@ public sealed class CrossDialectFallbackTests : IAsyncLifetime
         settings["Router:Resilience:MaxRetries"] = "0";
         settings["Router:Resilience:MinimumThroughput"] = "2";
         settings["Router:Resilience:FailureRatio"] = "0.5";
-        _bus = await TestBus.StartAsync(TestBus.Collect(_events));
+        _bus = await TestBus.StartAsync(TestBus.CollectCalls(_events));
         _router = await RouterHost.StartAsync(settings);
     }
 

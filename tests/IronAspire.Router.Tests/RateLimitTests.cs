@@ -121,7 +121,7 @@ public sealed class RateLimitTests : IAsyncLifetime
     public async Task A_refusal_is_published_as_a_failed_call_with_the_rate_limit_code()
     {
         var failed = new System.Collections.Concurrent.ConcurrentQueue<IronAspire.Contracts.Events.LlmRequestFailed>();
-        await using var bus = await TestBus.StartAsync(TestBus.Collect(failed));
+        await using var bus = await TestBus.StartAsync(TestBus.CollectCalls(failed));
         var key = await AgentAsync(new AgentLimits(RequestsPerMinute: 1));
         var agentId = (string)(await _redis.GetDatabase().HashGetAsync(AgentKeyFormat.RedisKey(key), AgentKeyFormat.AgentIdField))!;
         using (var ok = await _router.PostAsync("/v1/chat/completions", RouterHost.Chat("gpt-4o-mini"), key))

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using IronAspire.Contracts.Events;
 using MassTransit;
 
 namespace IronAspire.Testing;
@@ -48,6 +49,28 @@ public sealed class TestBus : IAsyncDisposable
         endpoint => endpoint.Handler<T>(context =>
         {
             received.Enqueue(context.Message);
+            return Task.CompletedTask;
+        });
+
+    /// <summary>The completed calls of every <see cref="CallEventBatch"/> the Router publishes.</summary>
+    public static Action<IReceiveEndpointConfigurator> CollectCalls(ConcurrentQueue<LlmRequestCompleted> received) =>
+        CollectCalls(call => call.Completed, received);
+
+    /// <summary>The failed calls of every <see cref="CallEventBatch"/> the Router publishes.</summary>
+    public static Action<IReceiveEndpointConfigurator> CollectCalls(ConcurrentQueue<LlmRequestFailed> received) =>
+        CollectCalls(call => call.Failed, received);
+
+    private static Action<IReceiveEndpointConfigurator> CollectCalls<T>(Func<CallEvents, T?> pick, ConcurrentQueue<T> received) where T : class =>
+        endpoint => endpoint.Handler<CallEventBatch>(context =>
+        {
+            foreach (var call in context.Message.Calls)
+            {
+                if (pick(call) is { } picked)
+                {
+                    received.Enqueue(picked);
+                }
+            }
+
             return Task.CompletedTask;
         });
 

@@ -6,9 +6,11 @@ namespace IronAspire.AgentSupervisor.Live;
 
 /// <summary>
 /// The Supervisor's own queue of IronAspire events: each one updates the counters, goes to the live feed, and
-/// <see cref="BudgetExhausted"/> stops the agents on that budget.
+/// <see cref="BudgetExhausted"/> stops the agents on that budget. The Router's calls come in batches
+/// (<see cref="CallEventBatch"/>, one message for many calls); each call counts once by its own events' ids.
 /// </summary>
 public sealed class BusEventsConsumer(AgentActivity activity, LiveFeed feed, AgentRunner runner, AlertBook alerts, ILogger<BusEventsConsumer> logger) :
+    IConsumer<CallEventBatch>,
     IConsumer<LlmRequestCompleted>,
     IConsumer<LlmRequestFailed>,
     IConsumer<PiiDetected>,
@@ -16,9 +18,48 @@ public sealed class BusEventsConsumer(AgentActivity activity, LiveFeed feed, Age
     IConsumer<BudgetExhausted>,
     IConsumer<CircuitStateChanged>
 {
+    public Task Consume(ConsumeContext<CallEventBatch> context)
+    {
+        foreach (var call in context.Message.Calls ?? [])
+        {
+            if (call.Completed is { } completed)
+            {
+                Completed(completed);
+            }
+            else if (call.Failed is { } failed)
+            {
+                Failed(failed);
+            }
+
+            foreach (var detection in call.PiiDetected ?? [])
+            {
+                Pii(detection);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task Consume(ConsumeContext<LlmRequestCompleted> context)
     {
-        var call = context.Message;
+        Completed(context.Message);
+        return Task.CompletedTask;
+    }
+
+    public Task Consume(ConsumeContext<LlmRequestFailed> context)
+    {
+        Failed(context.Message);
+        return Task.CompletedTask;
+    }
+
+    public Task Consume(ConsumeContext<PiiDetected> context)
+    {
+        Pii(context.Message);
+        return Task.CompletedTask;
+    }
+
+    private void Completed(LlmRequestCompleted call)
+    {
         if (activity.FirstSeen(call.EventId))
         {
             activity.Completed(call);
@@ -28,13 +69,10 @@ public sealed class BusEventsConsumer(AgentActivity activity, LiveFeed feed, Age
                 call.CostUsd, call.LatencyMs, call.Streamed, call.StatusCode, call.Timestamp,
             }));
         }
-
-        return Task.CompletedTask;
     }
 
-    public Task Consume(ConsumeContext<LlmRequestFailed> context)
+    private void Failed(LlmRequestFailed call)
     {
-        var call = context.Message;
         if (activity.FirstSeen(call.EventId))
         {
             activity.Failed(call);
@@ -44,13 +82,10 @@ public sealed class BusEventsConsumer(AgentActivity activity, LiveFeed feed, Age
                 call.CostUsd, call.LatencyMs, call.Timestamp,
             }));
         }
-
-        return Task.CompletedTask;
     }
 
-    public Task Consume(ConsumeContext<PiiDetected> context)
+    private void Pii(PiiDetected detection)
     {
-        var detection = context.Message;
         if (activity.FirstSeen(detection.EventId))
         {
             activity.Pii(detection);
@@ -60,8 +95,6 @@ public sealed class BusEventsConsumer(AgentActivity activity, LiveFeed feed, Age
                 detection.Action, detection.Timestamp,
             }));
         }
-
-        return Task.CompletedTask;
     }
 
     public Task Consume(ConsumeContext<BudgetThresholdCrossed> context)

@@ -28,6 +28,8 @@ public static class Extensions
 
         builder.AddEventBus(bus =>
         {
+            bus.AddConsumer<CallEventBatchesConsumer, CallEventBatchesConsumerDefinition>();
+            // Single call events: what a Router published before it batched (still queued, or during a rolling update).
             bus.AddConsumer<LlmRequestsConsumer, BatchConsumerDefinition<LlmRequestsConsumer>>();
             bus.AddConsumer<PiiDetectionsConsumer, BatchConsumerDefinition<PiiDetectionsConsumer>>();
             bus.AddConsumer<GovernanceEventsConsumer, BatchConsumerDefinition<GovernanceEventsConsumer>>();

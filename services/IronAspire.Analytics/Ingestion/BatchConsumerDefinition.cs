@@ -8,14 +8,21 @@ namespace IronAspire.Analytics.Ingestion;
 /// filled), otherwise batches never reach their size. A failed batch is retried in memory with backoff for about a minute
 /// (a PostgreSQL restart); only after that do its messages move to the "_error" queue, still kept by RabbitMQ.
 /// </summary>
-public sealed class BatchConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer> where TConsumer : class, IConsumer
+public class BatchConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer> where TConsumer : class, IConsumer
 {
     private readonly AnalyticsOptions _options;
+    private readonly int _messageLimit;
 
     public BatchConsumerDefinition(IOptions<AnalyticsOptions> options)
+        : this(options.Value, options.Value.BatchMessageLimit)
     {
-        _options = options.Value;
-        ConcurrentMessageLimit = _options.BatchMessageLimit * (_options.BatchConcurrency + 1);
+    }
+
+    protected BatchConsumerDefinition(AnalyticsOptions options, int messageLimit)
+    {
+        _options = options;
+        _messageLimit = messageLimit;
+        ConcurrentMessageLimit = messageLimit * (_options.BatchConcurrency + 1);
     }
 
     protected override void ConfigureConsumer(
@@ -25,13 +32,17 @@ public sealed class BatchConsumerDefinition<TConsumer> : ConsumerDefinition<TCon
     {
         if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
         {
-            rabbit.PrefetchCount = _options.BatchMessageLimit * (_options.BatchConcurrency + 1);
+            rabbit.PrefetchCount = _messageLimit * (_options.BatchConcurrency + 1);
         }
 
         endpointConfigurator.UseMessageRetry(r => r.Exponential(12, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(200)));
         consumerConfigurator.Options<BatchOptions>(batch => batch
-            .SetMessageLimit(_options.BatchMessageLimit)
+            .SetMessageLimit(_messageLimit)
             .SetTimeLimit(_options.BatchTimeLimit)
             .SetConcurrencyLimit(_options.BatchConcurrency));
     }
 }
+
+/// <summary>The Router's call batches carry up to Router:Events:BatchSize calls each, so a write takes fewer of them.</summary>
+public sealed class CallEventBatchesConsumerDefinition(IOptions<AnalyticsOptions> options)
+    : BatchConsumerDefinition<CallEventBatchesConsumer>(options.Value, options.Value.CallBatchMessageLimit);

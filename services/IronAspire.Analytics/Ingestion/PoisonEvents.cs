@@ -25,39 +25,47 @@ public sealed class IngestionMetrics : IDisposable
 
 /// <summary>
 /// Writes a batch; when PostgreSQL refuses it for its data (an event no retry can ever store, e.g. a NUL in a string,
-/// SQLSTATE 22021), writes its events one by one and sets aside only those it refuses: each is sent, unchanged, to
-/// the queue's <c>_dead_letter</c> queue (kept by RabbitMQ for an operator), logged and counted — so one poison event
-/// no longer fails, retries and dead-letters the whole batch with it.
+/// SQLSTATE 22021), writes its units (an event, or one call's events from a <see cref="IronAspire.Contracts.Events.CallEventBatch"/>)
+/// one by one and sets aside only those it refuses: each of their events is sent, unchanged, to the queue's
+/// <c>_dead_letter</c> queue (kept by RabbitMQ for an operator), logged and counted — so one poison event no longer
+/// fails, retries and dead-letters the whole batch with it.
 /// </summary>
 public sealed partial class PoisonEvents(IngestionMetrics metrics, ILogger<PoisonEvents> logger)
 {
-    public async Task WriteAsync<T>(ConsumeContext<Batch<T>> batch, Func<IReadOnlyList<T>, CancellationToken, Task> write)
-        where T : class
+    public Task WriteAsync<T>(ConsumeContext<Batch<T>> batch, Func<IReadOnlyList<T>, CancellationToken, Task> write)
+        where T : class =>
+        WriteAsync(batch, batch.Message.Select(m => m.Message).ToList(), write, static message => [message]);
+
+    /// <param name="events">A unit's events, as they are dead-lettered when the unit can never be written.</param>
+    public async Task WriteAsync<TUnit>(ConsumeContext context, IReadOnlyList<TUnit> units,
+        Func<IReadOnlyList<TUnit>, CancellationToken, Task> write, Func<TUnit, IEnumerable<object>> events)
     {
-        var cancellationToken = batch.CancellationToken;
+        var cancellationToken = context.CancellationToken;
         try
         {
-            await write(batch.Message.Select(m => m.Message).ToList(), cancellationToken);
+            await write(units, cancellationToken);
             return;
         }
         catch (PostgresException ex) when (IsPermanent(ex))
         {
-            LogSplitting(logger, typeof(T).Name, batch.Message.Length, ex.SqlState);
+            LogSplitting(logger, typeof(TUnit).Name, units.Count, ex.SqlState);
         }
 
-        foreach (var message in batch.Message)
+        foreach (var unit in units)
         {
             try
             {
-                await write([message.Message], cancellationToken);
+                await write([unit], cancellationToken);
             }
             catch (PostgresException ex) when (IsPermanent(ex))
             {
-                var address = new Uri(batch.ReceiveContext.InputAddress + "_dead_letter");
-                var endpoint = await message.GetSendEndpoint(address);
-                await endpoint.Send(message.Message, cancellationToken);
-                metrics.DeadLettered.Add(1, new KeyValuePair<string, object?>("type", typeof(T).Name));
-                LogDeadLettered(logger, typeof(T).Name, message.MessageId, ex.SqlState, ex.MessageText);
+                var endpoint = await context.GetSendEndpoint(new Uri(context.ReceiveContext.InputAddress + "_dead_letter"));
+                foreach (var message in events(unit))
+                {
+                    await endpoint.Send(message, message.GetType(), cancellationToken);
+                    metrics.DeadLettered.Add(1, new KeyValuePair<string, object?>("type", message.GetType().Name));
+                    LogDeadLettered(logger, message.GetType().Name, (message as IronAspire.Contracts.Events.IIronAspireEvent)?.EventId, ex.SqlState, ex.MessageText);
+                }
             }
         }
     }
@@ -69,6 +77,6 @@ public sealed partial class PoisonEvents(IngestionMetrics metrics, ILogger<Poiso
     [LoggerMessage(Level = LogLevel.Warning, Message = "PostgreSQL refused a batch of {Count} {EventType} ({SqlState}); writing them one by one")]
     private static partial void LogSplitting(ILogger logger, string eventType, int count, string sqlState);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "{EventType} {MessageId} can never be stored ({SqlState}: {Reason}); moved to the _dead_letter queue")]
-    private static partial void LogDeadLettered(ILogger logger, string eventType, Guid? messageId, string sqlState, string reason);
+    [LoggerMessage(Level = LogLevel.Error, Message = "{EventType} {EventId} can never be stored ({SqlState}: {Reason}); moved to the _dead_letter queue")]
+    private static partial void LogDeadLettered(ILogger logger, string eventType, Guid? eventId, string sqlState, string reason);
 }

@@ -189,11 +189,12 @@ public sealed partial class PiiPolicyCache : IAsyncDisposable
         {
             try
             {
-                await _redis.GetSubscriber().UnsubscribeAsync(PiiPolicyStore.ChangedChannel);
+                // Bounded: a stalled Redis must not hold the host's disposal for the client's own timeout.
+                await _redis.GetSubscriber().UnsubscribeAsync(PiiPolicyStore.ChangedChannel).WaitAsync(TimeSpan.FromSeconds(1));
             }
-            catch (Exception e) when (e is RedisException or ObjectDisposedException)
+            catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
             {
-                // The connection is going away with the host.
+                // The connection is going away with the host (RedisTimeoutException is a TimeoutException, not a RedisException).
             }
         }
 

@@ -20,10 +20,10 @@ public static class ModelsApi
     {
         var anthropic = context.Request.Headers.ContainsKey("anthropic-version") || context.Request.Path.StartsWithSegments("/anthropic");
         var dialect = anthropic ? ApiDialect.Anthropic : ApiDialect.OpenAI;
-        var agent = await authenticator.AuthenticateAsync(AgentKeyReader.Read(context.Request));
-        if (agent is null)
+        var check = await authenticator.AuthenticateAsync(AgentKeyReader.Read(context.Request));
+        if (check.Identity is not { } agent)
         {
-            await ApiError.Unauthorized().WriteAsync(context, dialect);
+            await (check.IsUnavailable ? ApiError.KeyCheckUnavailable() : ApiError.Unauthorized()).WriteAsync(context, dialect);
             return;
         }
 

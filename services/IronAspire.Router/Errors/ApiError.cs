@@ -16,6 +16,7 @@ public sealed record ApiError(int Status, string Code, string Message, string? P
     public static ApiError ModelNotAllowed(string model) => new(404, "model_not_allowed", $"This agent may not use the model '{model}'; GET /v1/models lists the models it may use.", "model");
     public static ApiError TooLarge(long limit) => new(413, "request_too_large", $"The request body is larger than the limit of {limit} bytes.");
     public static ApiError UnsupportedMediaType(string? contentType) => new(415, "unsupported_media_type", $"Content-Type must be application/json, not '{contentType}'.");
+    public static ApiError KeyCheckUnavailable() => new(503, "agent_key_unavailable", "The agent key cannot be checked right now (the key store is not answering); retry shortly.", null, 1);
     public static ApiError ProviderUnavailable(string detail, int retryAfter) => new(503, "provider_unavailable", detail, null, retryAfter);
 
     public const string ProviderAuthErrorCode = "provider_auth_error";

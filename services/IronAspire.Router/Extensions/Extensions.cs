@@ -37,6 +37,9 @@ public static class Extensions
 
         services.AddSingleton<RouterMetrics>();
         services.AddSingleton<RouterEvents>();
+        // After the event bus and before the settlements: stopped after the settlements (their events go out) and before
+        // the bus (which flushes the last batch).
+        services.AddHostedService(sp => sp.GetRequiredService<RouterEvents>());
         services.AddSingleton<CircuitEventSink>();
         services.AddSingleton(sp => new ProviderPipelineFactory(
             sp.GetRequiredService<IOptions<RouterOptions>>().Value,

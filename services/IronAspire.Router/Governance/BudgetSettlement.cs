@@ -1,30 +1,42 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using IronAspire.Budget.Budgets;
+using IronAspire.Budget.Pricing;
 using IronAspire.Contracts.Budget;
+using IronAspire.Router.Providers;
 using Microsoft.Extensions.Logging;
-using StackExchange.Redis;
+using Microsoft.Extensions.Options;
 
 namespace IronAspire.Router.Governance;
 
 /// <summary>
 /// One reservation to settle once its call is over: commit with usage, or release when there is none.
-/// <paramref name="Settled"/> gets the committed cost in USD (0 for a release, or when settling gave up).
+/// <paramref name="Settled"/> gets the committed cost in USD (0 for a release, or when settling gave up; the price
+/// table's cost of <paramref name="Usage"/> on <paramref name="Model"/> when the Router stopped before it could settle).
 /// </summary>
-public sealed record Settlement(string ReservationId, CommitRequest? Usage, DateTimeOffset ExpiresAt, Action<decimal> Settled);
+public sealed record Settlement(string ReservationId, string Model, CommitRequest? Usage, DateTimeOffset ExpiresAt, Action<decimal> Settled);
 
 /// <summary>
 /// Settles reservations after the response went out (never on the client's time). A commit is retried with backoff
 /// until it succeeds — past the reservation's deadline too, since the budget store still records a late commit
-/// for a day; it is never dropped while the Router runs, and at shutdown the queue is drained.
+/// for a day; it is never dropped while the Router runs. At shutdown the queue is drained for at most
+/// <see cref="RouterBudgetOptions.SettleOnStopSeconds"/>; what Redis still has not answered by then is given up so the
+/// calls' events go out before the host ends: each is priced from the price table, and its reservation expires by itself.
 /// </summary>
-public sealed partial class BudgetSettlement(BudgetStore store, BudgetClientFactory budget, TimeProvider time, ILogger<BudgetSettlement> logger) : Microsoft.Extensions.Hosting.BackgroundService
+public sealed partial class BudgetSettlement(
+    BudgetStore store,
+    BudgetClientFactory budget,
+    PriceTable prices,
+    IOptions<RouterOptions> options,
+    TimeProvider time,
+    ILogger<BudgetSettlement> logger) : Microsoft.Extensions.Hosting.BackgroundService
 {
     // Settling (the commit, then the call's event) belongs to the call's trace, though it runs after the response.
     private static readonly ActivitySource ActivitySource = new("IronAspire.Router.Settlement");
 
     private readonly Channel<(Settlement Settlement, ActivityContext Call)> _queue =
         Channel.CreateUnbounded<(Settlement, ActivityContext)>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly CancellationTokenSource _giveUp = new();
     private long _pending;
 
     /// <summary>The budget store keeps a settled-by-deadline reservation a day and still records a late commit.</summary>
@@ -45,8 +57,19 @@ public sealed partial class BudgetSettlement(BudgetStore store, BudgetClientFact
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        _queue.Writer.TryComplete();
+        // A host may stop this twice (a test host stopped from outside stops itself too): the deadline counts from the first.
+        if (_queue.Writer.TryComplete())
+        {
+            _giveUp.CancelAfter(TimeSpan.FromSeconds(options.Value.Budget.SettleOnStopSeconds));
+        }
+
         await base.StopAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        _giveUp.Dispose();
+        base.Dispose();
     }
 
     private async Task WorkAsync(CancellationToken stoppingToken)
@@ -63,6 +86,12 @@ public sealed partial class BudgetSettlement(BudgetStore store, BudgetClientFact
     {
         for (var attempt = 1; ; attempt++)
         {
+            if (_giveUp.IsCancellationRequested)
+            {
+                GiveUpAtStop(settlement);
+                return;
+            }
+
             try
             {
                 // Every answer is final (settled, already settled, late but recorded, not found, rejected);
@@ -85,14 +114,23 @@ public sealed partial class BudgetSettlement(BudgetStore store, BudgetClientFact
                 var delay = TimeSpan.FromMilliseconds(Math.Min(10_000, 100 * Math.Pow(2, Math.Min(attempt, 10))));
                 try
                 {
-                    await Task.Delay(delay, time, stoppingToken.IsCancellationRequested ? CancellationToken.None : stoppingToken);
+                    await Task.Delay(delay, time, stoppingToken.IsCancellationRequested ? _giveUp.Token : stoppingToken);
                 }
                 catch (OperationCanceledException)
                 {
-                    // Shutting down: keep trying until the host's shutdown timeout ends the process.
+                    // Shutting down: keep trying until SettleOnStopSeconds has passed (checked at the top of the loop).
                 }
             }
         }
+    }
+
+    private void GiveUpAtStop(Settlement settlement)
+    {
+        var cost = settlement.Usage is { } usage && prices.Find(settlement.Model) is { } price
+            ? Nanos.ToUsd(price.CostNanos(usage.InputTokens, usage.CachedInputTokens, usage.CacheWriteInputTokens, usage.OutputTokens))
+            : 0m;
+        LogUnsettledAtStop(logger, settlement.ReservationId, options.Value.Budget.SettleOnStopSeconds, cost);
+        settlement.Settled(cost);
     }
 
     /// <summary>The committed cost in USD. Settled against Redis here, except a reservation the Budget service let through
@@ -130,6 +168,9 @@ public sealed partial class BudgetSettlement(BudgetStore store, BudgetClientFact
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Settling reservation {ReservationId} failed (attempt {Attempt}): {Reason}; retrying")]
     private static partial void LogRetry(ILogger logger, string reservationId, int attempt, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reservation {ReservationId} was not settled within {Seconds} s of the Router stopping; its call's event carries the price-table cost {CostUsd} USD, which the budget does not count (the reservation expires by itself)")]
+    private static partial void LogUnsettledAtStop(ILogger logger, string reservationId, double seconds, decimal costUsd);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Reservation {ReservationId} could not be settled within a day of its deadline; giving up")]
     private static partial void LogGaveUp(ILogger logger, string reservationId);

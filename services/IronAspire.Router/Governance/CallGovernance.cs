@@ -150,7 +150,7 @@ public sealed partial class CallGovernance(
     {
         if (call.ReservationId is { } reservationId)
         {
-            settlement.Enqueue(new Settlement(reservationId, null, call.ReservationExpiresAt ?? time.GetUtcNow(), static _ => { }));
+            settlement.Enqueue(new Settlement(reservationId, call.ServingModel ?? call.Request!.Model, null, call.ReservationExpiresAt ?? time.GetUtcNow(), static _ => { }));
             call.ReservationId = null;
             call.ReservationExpiresAt = null;
         }
@@ -182,6 +182,7 @@ public sealed partial class CallGovernance(
         var usage = call.BillableUsage();
         settlement.Enqueue(new Settlement(
             reservationId,
+            call.ServingModel ?? call.Request!.Model,
             usage == TokenUsage.None ? null : new CommitRequest(usage.InputTokens, usage.OutputTokens, usage.CachedInputTokens, usage.CacheWriteInputTokens),
             call.ReservationExpiresAt ?? time.GetUtcNow(),
             cost => events.CallFinished(call, cost)));

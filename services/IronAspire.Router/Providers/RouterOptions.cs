@@ -31,6 +31,11 @@ public sealed class RouterOptions
     [Range(0, 4.5)]
     public double KeyCacheSeconds { get; set; } = 2;
 
+    /// <summary>How long a call waits for Redis to look up an uncached agent key before it is refused (503); a loopback
+    /// lookup takes well under a millisecond, so this only bounds a stalled Redis.</summary>
+    [Range(50, 30_000)]
+    public int KeyLookupTimeoutMs { get; set; } = 1000;
+
     public ProviderTimeouts Timeouts { get; set; } = new();
 
     public RouterBudgetOptions Budget { get; set; } = new();
@@ -38,6 +43,21 @@ public sealed class RouterOptions
     public ProviderResilienceOptions Resilience { get; set; } = new();
 
     public RateLimitOptions RateLimits { get; set; } = new();
+
+    public CallEventOptions Events { get; set; } = new();
+}
+
+/// <summary>How the calls' events are batched (<see cref="IronAspire.Contracts.Events.CallEventBatch"/>).</summary>
+public sealed class CallEventOptions
+{
+    /// <summary>Calls per broker message at most; a full batch is published at once.</summary>
+    [Range(1, 5000)]
+    public int BatchSize { get; set; } = 200;
+
+    /// <summary>A batch is published this long after its first call at the latest (what a crash can lose on top of
+    /// the publisher's buffer, and how much later the Supervisor's live view sees a call).</summary>
+    [Range(0, 60_000)]
+    public double FlushIntervalMs { get; set; } = 10;
 }
 
 public sealed class RateLimitOptions
@@ -100,4 +120,11 @@ public sealed class RouterBudgetOptions
 
     /// <summary>How long a reservation may wait for the Budget service when Redis cannot reserve it; then 503.</summary>
     public double FallbackTimeoutSeconds { get; set; } = 3;
+
+    /// <summary>
+    /// At shutdown, how long settlements still waiting for Redis keep trying; after that each call's event is published
+    /// with its cost from the price table, and its reservation is left to expire (the budget does not count that call).
+    /// </summary>
+    [Range(0, 120)]
+    public double SettleOnStopSeconds { get; set; } = 10;
 }

@@ -46,10 +46,10 @@ internal sealed partial class LlmProxyHandler(
         var dialect = operation.Dialect;
         var requestId = context.TraceIdentifier;
 
-        var agent = await authenticator.AuthenticateAsync(AgentKeyReader.Read(context.Request));
-        if (agent is null)
+        var check = await authenticator.AuthenticateAsync(AgentKeyReader.Read(context.Request));
+        if (check.Identity is not { } agent)
         {
-            await ApiError.Unauthorized().WriteAsync(context, dialect);
+            await (check.IsUnavailable ? ApiError.KeyCheckUnavailable() : ApiError.Unauthorized()).WriteAsync(context, dialect);
             return;
         }
 
