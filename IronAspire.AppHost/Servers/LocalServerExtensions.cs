@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -141,6 +142,11 @@ public static class LocalServerExtensions
         var nodeName = "ironaspire-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(data)))[..10] + "@localhost";
 
         builder.Services.AddHealthChecks().AddAsyncCheck($"{name}_check", ct => ServerHealthChecks.RabbitMQAsync(rabbit, ct));
+        var epmd = ServerBinary.Find(state.ServerBinPath, "epmd", "erlang-base", "/usr/bin/epmd");
+        var epmdPort = FreePort();
+        var pidFile = Path.Combine(data, "rabbitmq.pid");
+        builder.Services.AddHostedService(sp => new PrivateEpmd(epmd, epmdPort, pidFile,
+            sp.GetRequiredService<IHostApplicationLifetime>(), sp.GetRequiredService<ILogger<PrivateEpmd>>()));
         return builder.AddResource(rabbit)
             .WithEndpoint(name: LocalRabbitMQServerResource.EndpointName, scheme: "tcp", port: FreePort(), isProxied: false)
             .OnBeforeResourceStarted(async (resource, _, ct) =>
@@ -186,7 +192,9 @@ public static class LocalServerExtensions
                 env["RABBITMQ_ENABLED_PLUGINS_FILE"] = Path.Combine(data, "enabled_plugins");
                 env["RABBITMQ_CONFIG_FILE"] = Path.Combine(data, "rabbitmq.conf");
                 env["RABBITMQ_ADVANCED_CONFIG_FILE"] = Path.Combine(data, "advanced.config");
-                env["RABBITMQ_PID_FILE"] = Path.Combine(data, "rabbitmq.pid");
+                env["RABBITMQ_PID_FILE"] = pidFile;
+                // Its own epmd (started by the VM), stopped with the AppHost (PrivateEpmd), not the machine's.
+                env["ERL_EPMD_PORT"] = epmdPort.ToString(CultureInfo.InvariantCulture);
             })
             .WithHealthCheck($"{name}_check");
     }

@@ -94,6 +94,14 @@ public partial class AppHostRunTests
 
         // SIGTERM stops every resource (services, servers, DCP, the dashboard) and the AppHost exits cleanly.
         var pids = resources.Where(r => r!["pid"] is JsonValue).ToDictionary(r => r!["pid"]!.GetValue<int>(), r => r!["name"]!.GetValue<string>());
+        // The broker's epmd daemon (started by its VM, on a port of its own) goes too.
+        var epmd = EpmdOf(state);
+        Assert.NotEmpty(epmd);
+        foreach (var pid in epmd)
+        {
+            pids[pid] = "the broker's epmd";
+        }
+
         appHost.Terminate();
         Assert.Equal(0, await appHost.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         for (var i = 0; i < 100 && pids.Keys.Any(Running); i++)
@@ -107,6 +115,29 @@ public partial class AppHostRunTests
         var final = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(state, "resources.json")))!.AsArray();
         Assert.DoesNotContain(final, r => r!["state"]!.GetValue<string>() == "Running");
     }
+
+    /// <summary>The epmd daemons started by the broker of this AppHost (they inherit its environment, which names its state folder).</summary>
+    private static List<int> EpmdOf(string state) =>
+        Directory.EnumerateDirectories("/proc")
+            .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
+            .Where(pid => pid > 0)
+            .Where(pid =>
+            {
+                try
+                {
+                    return File.ReadAllText($"/proc/{pid}/comm").Trim() == "epmd"
+                        && File.ReadAllText($"/proc/{pid}/environ").Contains(state, StringComparison.Ordinal);
+                }
+                catch (IOException)
+                {
+                    return false;
+                }
+                catch (UnauthorizedAccessException)
+                {
+                    return false;
+                }
+            })
+            .ToList();
 
     private static bool Running(int pid) =>
         File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z", StringComparison.Ordinal);

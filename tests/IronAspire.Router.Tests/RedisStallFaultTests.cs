@@ -218,7 +218,9 @@ public sealed class RedisStallFaultTests : IAsyncLifetime
             await BackingServers.ResumeRedisAsync();
         }
 
-        Assert.True(stopping < TimeSpan.FromSeconds(15), $"the Router took {stopping} to stop");
+        // Well inside the host's own 30 s shutdown timeout: 2 s of settling, the flush, and disposing Redis clients whose
+        // server does not answer (the whole test suite runs beside it).
+        Assert.True(stopping < TimeSpan.FromSeconds(20), $"the Router took {stopping} to stop");
         Assert.Contains(_router.Logs.Lines, line => line.Contains("was not settled within 2 s of the Router stopping", StringComparison.Ordinal));
         // Each call's event went out before the host ended, priced from the price table.
         var summary = await _analytics.SummaryAsync(AdminKey, _name, 3);

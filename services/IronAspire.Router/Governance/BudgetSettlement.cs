@@ -96,7 +96,8 @@ public sealed partial class BudgetSettlement(
             {
                 // Every answer is final (settled, already settled, late but recorded, not found, rejected);
                 // only an exception (Redis or the Budget service unreachable) is worth another try.
-                settlement.Settled(await SettleOnceAsync(settlement));
+                // Abandoned when the stop's deadline passes: a commit Redis does not answer must not hold the stop.
+                settlement.Settled(await SettleOnceAsync(settlement).WaitAsync(_giveUp.Token));
                 return;
             }
             catch (Exception ex)
@@ -169,7 +170,7 @@ public sealed partial class BudgetSettlement(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Settling reservation {ReservationId} failed (attempt {Attempt}): {Reason}; retrying")]
     private static partial void LogRetry(ILogger logger, string reservationId, int attempt, string reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Reservation {ReservationId} was not settled within {Seconds} s of the Router stopping; its call's event carries the price-table cost {CostUsd} USD, which the budget does not count (the reservation expires by itself)")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reservation {ReservationId} was not settled within {Seconds} s of the Router stopping; its call's event carries the price-table cost {CostUsd} USD; the budget counts it only if Redis runs the abandoned commit, else the reservation expires by itself")]
     private static partial void LogUnsettledAtStop(ILogger logger, string reservationId, double seconds, decimal costUsd);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Reservation {ReservationId} could not be settled within a day of its deadline; giving up")]
