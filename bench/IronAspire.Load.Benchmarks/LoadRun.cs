@@ -6,7 +6,7 @@ namespace IronAspire.Load.Benchmarks;
 public sealed record LoadResult(string Scenario, int Concurrency, int Requests, int Failures, double RequestsPerSecond, double P50Ms, double P99Ms, RowCost? Cost = null)
 {
     public override string ToString() =>
-        $"| {Scenario,-38} | {Concurrency,3} | {RequestsPerSecond,9:0} | {P50Ms,8:0.000} | {P99Ms,8:0.000} | {Failures,5} | {Cost?.TotalCpuMicroseconds,7:0} | {Cost?.RouterBytesPerCall,8:0} |";
+        $"| {Scenario,-40} | {Concurrency,3} | {RequestsPerSecond,9:0} | {P50Ms,8:0.000} | {P99Ms,8:0.000} | {Failures,5} | {Cost?.TotalCpuMicroseconds,7:0} | {Cost?.RouterBytesPerCall,8:0} |";
 }
 
 /// <summary>Runs <paramref name="concurrency"/> closed loops of one request kind for a fixed time after a warm-up.</summary>

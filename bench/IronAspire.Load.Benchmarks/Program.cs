@@ -1,6 +1,8 @@
 using System.Globalization;
 using IronAspire.Load.Benchmarks;
 using IronAspire.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 // Usage: dotnet run -c Release --project bench/IronAspire.Load.Benchmarks -- [seconds per row] [targets] [clients] [--runs N]
 //   targets: comma-separated from direct,bare,reserving,router,portkey (default all); clients: comma-separated (default 1,16,64);
@@ -9,7 +11,7 @@ using IronAspire.Testing;
 if (args is [BareProxy.Command, var upstream, var proxyPort, .. var rest])
 {
     BareProxy.Run(upstream, int.Parse(proxyPort, CultureInfo.InvariantCulture), rest.FirstOrDefault());
-    return;
+    return 0;
 }
 
 var runs = 1;
@@ -43,59 +45,79 @@ await using var cpu = new ProcessCpu(app);
 await cpu.WaitForResourcesAsync();
 var scenarios = new Scenarios(http, key, new RowCostMeter(cpu), TimeSpan.FromSeconds(seconds));
 
-var direct = app.GetEndpoint("mock-provider");
-var router = new Target("router", app.GetEndpoint("router"), []);
-var targets = new List<Target> { new("direct", direct, []) };
-if (targetNames.Contains("bare"))
+// SIGINT/SIGTERM stop the AppHost running in this process (and with it every service): the benchmark stops too,
+// and leaving Main stops the processes it started.
+var stopped = new TaskCompletionSource();
+using var stopping = app.App.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() => stopped.TrySetResult());
+var benchmark = BenchmarkAsync();
+if (await Task.WhenAny(benchmark, stopped.Task) != benchmark)
 {
-    var port = FreePort.Next();
-    cpu.AddChild((await BareProxy.StartAsync(children, direct, port, null, http)).Id);
-    targets.Add(new("bare proxy", new Uri($"http://127.0.0.1:{port}"), []));
+    Console.Error.WriteLine("Stopped by a signal: the application model is shutting down; no figures.");
+    return 130;
 }
 
-if (targetNames.Contains("reserving"))
-{
-    var port = FreePort.Next();
-    cpu.AddChild((await BareProxy.StartAsync(children, direct, port, await app.ConnectionStringAsync("cache"), http)).Id);
-    targets.Add(new("reserving proxy", new Uri($"http://127.0.0.1:{port}"), []));
-}
+await benchmark;
+return 0;
 
-targets.Add(router);
-if (targetNames.Contains("portkey"))
+async Task BenchmarkAsync()
 {
-    var port = FreePort.Next();
-    cpu.AddChild((await PortkeyGateway.StartAsync(children, RepositoryRoot.Find(), port, http)).Id);
-    targets.Add(new("portkey", new Uri($"http://127.0.0.1:{port}"), PortkeyGateway.Headers(direct)));
-}
-
-targets.RemoveAll(t => !targetNames.Contains(t.FilterName));
-await scenarios.VerifyAsync(targets);
-
-var all = new List<List<LoadResult>>();
-for (var run = 1; run <= runs; run++)
-{
-    Console.WriteLine();
-    Console.WriteLine($"Run {run} of {runs}");
-    await scenarios.WarmUpAsync(router);
-    var results = await scenarios.RunAsync(targets, concurrencies);
-    if (targetNames.Contains("router") && await scenarios.CircuitOpenAsync(router, closeAfter: run < runs) is { } circuit)
+    var direct = app.GetEndpoint("mock-provider");
+    var routerUri = RouterReplica.DirectUri(cpu.RouterProcesses()) ?? app.GetEndpoint("router");
+    Console.WriteLine($"router: calls go to {routerUri} ({(routerUri == app.GetEndpoint("router") ? "DCP's proxy in front of the replicas" : "the replica itself, not DCP's proxy")}).");
+    var router = new Target("router", routerUri, []);
+    var targets = new List<Target> { new("direct", direct, []) };
+    if (targetNames.Contains("bare"))
     {
-        results.Add(circuit);
+        var port = FreePort.Next();
+        cpu.AddChild((await BareProxy.StartAsync(children, direct, port, null, http)).Id);
+        targets.Add(new("bare proxy", new Uri($"http://127.0.0.1:{port}"), []));
     }
 
-    all.Add(results);
-    Report.Rows($"Run {run} of {runs}:", results);
-    Report.Cpu(results);
-    Report.AddedLatency(results, concurrencies);
-    Report.Translation(results, concurrencies);
-}
+    if (targetNames.Contains("reserving"))
+    {
+        var port = FreePort.Next();
+        cpu.AddChild((await BareProxy.StartAsync(children, direct, port, await app.ConnectionStringAsync("cache"), http)).Id);
+        targets.Add(new("reserving proxy", new Uri($"http://127.0.0.1:{port}"), []));
+    }
 
-var final = all.Count == 1 ? all[0] : Report.Medians(all);
-if (all.Count > 1)
-{
-    Report.Rows($"Median of {all.Count} runs (each column's median on its own):", final);
-    Report.Cpu(final);
-    Report.AddedLatency(final, concurrencies);
-}
+    targets.Add(router);
+    if (targetNames.Contains("portkey"))
+    {
+        var port = FreePort.Next();
+        cpu.AddChild((await PortkeyGateway.StartAsync(children, RepositoryRoot.Find(), port, http)).Id);
+        targets.Add(new("portkey", new Uri($"http://127.0.0.1:{port}"), PortkeyGateway.Headers(direct)));
+    }
 
-Goals.Print(final, all.Count == 1 ? "this run" : $"medians of {all.Count} runs");
+    targets.RemoveAll(t => !targetNames.Contains(t.FilterName));
+    await scenarios.VerifyAsync(targets);
+
+    var all = new List<List<LoadResult>>();
+    for (var run = 1; run <= runs; run++)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"Run {run} of {runs}");
+        var runTime = System.Diagnostics.Stopwatch.StartNew();
+        await scenarios.WarmUpAsync(router);
+        var results = await scenarios.RunAsync(targets, concurrencies);
+        if (targetNames.Contains("router") && await scenarios.CircuitOpenAsync(router, closeAfter: run < runs) is { } circuit)
+        {
+            results.Add(circuit);
+        }
+
+        all.Add(results);
+        Report.Rows($"Run {run} of {runs} ({runTime.Elapsed.TotalMinutes:0.0} min):", results);
+        Report.Cpu(results);
+        Report.AddedLatency(results, concurrencies);
+        Report.Translation(results, concurrencies);
+    }
+
+    var final = all.Count == 1 ? all[0] : Report.Medians(all);
+    if (all.Count > 1)
+    {
+        Report.Rows($"Median of {all.Count} runs (each column's median on its own):", final);
+        Report.Cpu(final);
+        Report.AddedLatency(final, concurrencies);
+    }
+
+    Goals.Print(final, all.Count == 1 ? "this run" : $"medians of {all.Count} runs");
+}
