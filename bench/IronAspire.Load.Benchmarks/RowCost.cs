@@ -2,44 +2,37 @@ using System.Diagnostics;
 
 namespace IronAspire.Load.Benchmarks;
 
-/// <summary>What one completed call of a row cost: CPU of every process of the run (µs per column) and the Router's allocations.</summary>
-/// <param name="Total">The total when it is not the columns' sum (a median of totals).</param>
-public sealed record RowCost(IReadOnlyDictionary<string, double> CpuMicrosecondsPerCall, double? RouterBytesPerCall, double? Total = null)
+/// <summary>Measures <see cref="RowCost"/> over a row's measured window: CPU always, the Router's allocations on the Router's rows.</summary>
+public sealed class RowCostMeter(ProcessCpu cpu, bool routerAllocations = false) : IRowMeter
 {
-    public double TotalCpuMicroseconds => Total ?? CpuMicrosecondsPerCall.Values.Sum();
-}
+    public RowCostMeter WithRouterAllocations(bool measure) => new(cpu, measure);
 
-/// <summary>Measures <see cref="RowCost"/> over a row's measured window.</summary>
-public sealed class RowCostMeter(ProcessCpu cpu)
-{
     /// <summary>
     /// Before the row's warm-up: waits until the previous row's backlog is done (the app's processes below 0.15 cores,
     /// at most 15 s), then opens the Router's counter session (its set-up stays out of the CPU window).
     /// </summary>
-    public async Task<RowCostWindow> PrepareAsync(bool routerAllocations)
+    public async Task<IRowWindow> PrepareAsync()
     {
         if (await cpu.WaitUntilQuietAsync(0.15, TimeSpan.FromSeconds(15)) is var busy and >= 0.15)
         {
             Console.WriteLine($"(the app still used {busy:0.00} cores after 15 s without load; measuring anyway)");
         }
 
-        return new(cpu, routerAllocations ? RouterAllocations.Start(cpu.RouterProcesses()) : null);
+        return new RowCostWindow(cpu, routerAllocations ? RouterAllocations.Start(cpu.RouterProcesses()) : null);
     }
 }
 
-public sealed class RowCostWindow(ProcessCpu cpu, RouterAllocations? allocations) : IAsyncDisposable
+public sealed class RowCostWindow(ProcessCpu cpu, RouterAllocations? allocations) : IRowWindow
 {
     private Dictionary<string, double>? _before;
     private Stopwatch? _stopwatch;
 
-    /// <summary>At the start of the measured window.</summary>
     public void Begin()
     {
         _before = cpu.Sample();
         _stopwatch = Stopwatch.StartNew();
     }
 
-    /// <summary>At its end, with the calls the row completed.</summary>
     public async Task<RowCost> EndAsync(int calls)
     {
         var after = cpu.Sample();

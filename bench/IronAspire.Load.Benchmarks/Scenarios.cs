@@ -61,8 +61,8 @@ public sealed class Scenarios(HttpClient http, string key, RowCostMeter meter, T
         var results = new List<LoadResult>();
         async Task Row(string scenario, int concurrency, Target target, string body, bool firstByteOnly)
         {
-            results.Add(await LoadRun.RunAsync(scenario, concurrency, duration, ct => TimeAsync(target, body, ct, firstByteOnly), meter,
-                routerAllocations: target.FilterName == "router"));
+            results.Add(await LoadRun.RunAsync(scenario, concurrency, duration, ct => TimeAsync(target, body, ct, firstByteOnly),
+                meter.WithRouterAllocations(target.FilterName == "router")));
             Console.WriteLine(results[^1]);
         }
 
@@ -126,7 +126,7 @@ public sealed class Scenarios(HttpClient http, string key, RowCostMeter meter, T
 
         Console.WriteLine($"circuit open: mock-anthropic's circuit opened after {stopwatch.Elapsed.TotalSeconds:0.0} s of failing calls.");
         var result = await LoadRun.RunAsync("circuit open: 503 fail-fast, router", 1, TimeSpan.FromSeconds(Math.Min(duration.TotalSeconds, 20)),
-            ct => TimeAsync(router, TranslatedBody, ct, firstByteOnly: false, expectedStatus: 503, path: Messages), meter, routerAllocations: true);
+            ct => TimeAsync(router, TranslatedBody, ct, firstByteOnly: false, expectedStatus: 503, path: Messages), meter.WithRouterAllocations(true));
         Console.WriteLine(result);
         if (closeAfter)
         {
