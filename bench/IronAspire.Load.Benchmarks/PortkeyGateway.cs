@@ -46,11 +46,23 @@ public static class PortkeyGateway
             start.ArgumentList.Add(argument);
         }
 
-        using var npm = Process.Start(start) ?? throw new InvalidOperationException("npm did not start (scripts/install-prerequisites.sh installs nodejs and npm).");
+        using var npm = Start(start);
         await npm.WaitForExitAsync();
         if (npm.ExitCode != 0)
         {
             throw new InvalidOperationException($"npm ci --prefix {folder} failed ({npm.ExitCode}).");
+        }
+    }
+
+    private static Process Start(ProcessStartInfo start)
+    {
+        try
+        {
+            return Process.Start(start)!;
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new InvalidOperationException($"{start.FileName} is not installed: scripts/install-prerequisites.sh --with-test-tools installs nodejs and npm.", ex);
         }
     }
 }
