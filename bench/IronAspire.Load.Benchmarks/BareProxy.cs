@@ -85,14 +85,9 @@ public static class BareProxy
     }
 
     /// <summary>Starts a proxy as a child process of this benchmark and waits until it answers.</summary>
-    public static async Task<Process> StartAsync(Uri upstream, int port, string? redis, HttpClient http)
+    public static async Task<Process> StartAsync(ChildProcesses children, Uri upstream, int port, string? redis, HttpClient http)
     {
-        var start = new ProcessStartInfo(Environment.ProcessPath!)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
+        var start = new ProcessStartInfo(Environment.ProcessPath!);
         if (!Path.GetFileNameWithoutExtension(Environment.ProcessPath!).Equals(typeof(BareProxy).Assembly.GetName().Name, StringComparison.Ordinal))
         {
             // Run as "dotnet IronAspire.Load.Benchmarks.dll".
@@ -108,28 +103,8 @@ public static class BareProxy
         }
 
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                Console.Error.WriteLine("bare-proxy: " + e.Data);
-            }
-        };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                using var response = await http.GetAsync($"http://127.0.0.1:{port}/health");
-                return process;
-            }
-            catch (HttpRequestException) when (attempt < 100 && !process.HasExited)
-            {
-                await Task.Delay(100);
-            }
-        }
+        var process = children.Start(start, "bare-proxy");
+        await ChildProcesses.WaitUntilAnswersAsync(process, http, new Uri($"http://127.0.0.1:{port}/health"), "bare-proxy", TimeSpan.FromSeconds(10));
+        return process;
     }
 }

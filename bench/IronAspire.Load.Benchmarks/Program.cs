@@ -1,175 +1,123 @@
-using System.Diagnostics;
-using System.Text;
-using IronAspire.Testing;
+using System.Globalization;
 using IronAspire.Load.Benchmarks;
+using IronAspire.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
-// Usage: dotnet run -c Release --project bench/IronAspire.Load.Benchmarks -- [seconds per scenario] [targets] [clients]
-//   targets: comma-separated from direct,bare,reserving,router (default all); clients: comma-separated (default 1,16,64).
+// Usage: dotnet run -c Release --project bench/IronAspire.Load.Benchmarks -- [seconds per row] [targets] [clients] [--runs N]
+//   targets: comma-separated from direct,bare,reserving,router,portkey (default all); clients: comma-separated (default 1,16,64);
+//   --runs: repeat the whole measurement N times and print each run's tables, then the median of each row (default 1).
 // The Budget service's own round trip is measured by bench/IronAspire.Budget.Benchmarks.
-if (args is [BareProxy.Command, var upstream, var port, .. var rest])
+if (args is [BareProxy.Command, var upstream, var proxyPort, .. var rest])
 {
-    BareProxy.Run(upstream, int.Parse(port, System.Globalization.CultureInfo.InvariantCulture), rest.FirstOrDefault());
-    return;
+    BareProxy.Run(upstream, int.Parse(proxyPort, CultureInfo.InvariantCulture), rest.FirstOrDefault());
+    return 0;
 }
 
-var seconds = args.Length > 0 ? double.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 5;
-var duration = TimeSpan.FromSeconds(seconds);
-var targetNames = args.Length > 1 ? args[1].Split(',') : ["direct", "bare", "reserving", "router"];
-var concurrencies = args.Length > 2 ? args[2].Split(',').Select(int.Parse).ToArray() : [1, 16, 64];
+var runs = 1;
+var positional = new List<string>();
+for (var i = 0; i < args.Length; i++)
+{
+    if (args[i] == "--runs" && i + 1 < args.Length)
+    {
+        runs = int.Parse(args[++i], CultureInfo.InvariantCulture);
+    }
+    else
+    {
+        positional.Add(args[i]);
+    }
+}
 
-Console.WriteLine($"Starting the application model (Release build, real Redis and PostgreSQL)... {Environment.ProcessorCount} cores");
-await using var app = await IronAspireApp.StartAsync("--IRONASPIRE_DEFAULT_AGENT_BUDGET_USD=1000000");
+var seconds = positional.Count > 0 ? double.Parse(positional[0], CultureInfo.InvariantCulture) : 5;
+var targetNames = positional.Count > 1 ? positional[1].Split(',') : ["direct", "bare", "reserving", "router", "portkey"];
+var concurrencies = positional.Count > 2 ? positional[2].Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray() : [1, 16, 64];
+
+Console.WriteLine($"Starting the application model (Release build, real Redis, PostgreSQL and RabbitMQ)... {Environment.ProcessorCount} cores");
+// The AppHost runs in this process: it would print every line each service logs, on the load generator's cores.
+await using var app = await IronAspireApp.StartAsync("--IRONASPIRE_DEFAULT_AGENT_BUDGET_USD=1000000", "--Logging:LogLevel:IronAspire.AppHost.Resources=Warning");
 var key = await app.ParameterAsync("demo-key");
 
 var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
 using var http = new HttpClient(handler);
-var results = new List<LoadResult>();
+// Every process this benchmark starts is stopped when it ends, however it ends.
+using var children = new ChildProcesses();
+await using var cpu = new ProcessCpu(app);
+await cpu.WaitForResourcesAsync();
+var scenarios = new Scenarios(http, key, new RowCostMeter(cpu), TimeSpan.FromSeconds(seconds));
 
+// SIGINT/SIGTERM stop the AppHost running in this process (and with it every service): the benchmark stops too,
+// and leaving Main stops the processes it started.
+var stopped = new TaskCompletionSource();
+using var stopping = app.App.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() => stopped.TrySetResult());
+var benchmark = BenchmarkAsync();
+if (await Task.WhenAny(benchmark, stopped.Task) != benchmark)
+{
+    Console.Error.WriteLine("Stopped by a signal: the application model is shutting down; no figures.");
+    return 130;
+}
+
+await benchmark;
+return 0;
+
+async Task BenchmarkAsync()
 {
     var direct = app.GetEndpoint("mock-provider");
-    var router = app.GetEndpoint("router");
-    var bareProxyPort = IronAspire.Testing.FreePort.Next();
-    using var bareProxy = await BareProxy.StartAsync(direct, bareProxyPort, null, http);
-    var proxy = new Uri($"http://127.0.0.1:{bareProxyPort}");
-    var reservingPort = IronAspire.Testing.FreePort.Next();
-    using var reservingProxy = await BareProxy.StartAsync(direct, reservingPort, await app.ConnectionStringAsync("cache"), http);
-    var reserving = new Uri($"http://127.0.0.1:{reservingPort}");
-    const string body = """{"model":"gpt-4o-mini","max_tokens":64,"messages":[{"role":"user","content":"Summarise the plot of a short story about a lighthouse keeper."}]}""";
-    const string streamBody = """{"model":"gpt-4o-mini","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"Summarise the plot of a short story about a lighthouse keeper."}]}""";
-    // The same call for a Claude model: the Router translates it to Messages for the MockProvider's Anthropic API and back.
-    const string translatedBody = """{"model":"claude-haiku-4-5","max_tokens":64,"messages":[{"role":"user","content":"Summarise the plot of a short story about a lighthouse keeper."}]}""";
-    const string translatedStreamBody = """{"model":"claude-haiku-4-5","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"Summarise the plot of a short story about a lighthouse keeper."}]}""";
-    // Every service on the call path (Router, Budget, Analytics, Supervisor) compiles its hot code in tiers during its
-    // first seconds of load; measure the steady state, not the JIT.
-    Console.WriteLine("Warming up every service for 10 s...");
-    await LoadRun.RunAsync("warm-up", 16, TimeSpan.FromSeconds(5), ct => TimeAsync(http, router, body, key, ct, firstByteOnly: false));
-    await LoadRun.RunAsync("warm-up", 16, TimeSpan.FromSeconds(5), ct => TimeAsync(http, router, streamBody, key, ct, firstByteOnly: true));
-    foreach (var concurrency in concurrencies)
+    var routerUri = RouterReplica.DirectUri(cpu.RouterProcesses()) ?? app.GetEndpoint("router");
+    Console.WriteLine($"router: calls go to {routerUri} ({(routerUri == app.GetEndpoint("router") ? "DCP's proxy in front of the replicas" : "the replica itself, not DCP's proxy")}).");
+    var router = new Target("router", routerUri, []);
+    var targets = new List<Target> { new("direct", direct, []) };
+    if (targetNames.Contains("bare"))
     {
-        foreach (var (name, target) in new[] { ("direct", direct), ("bare proxy", proxy), ("reserving proxy", reserving), ("router", router) })
-        {
-            if (!targetNames.Contains(name.Split(' ')[0]))
-            {
-                continue;
-            }
-
-            results.Add(await LoadRun.RunAsync($"chat non-streaming, {name}", concurrency, duration, ct => TimeAsync(http, target, body, key, ct, firstByteOnly: false)));
-            Console.WriteLine(results[^1]);
-            results.Add(await LoadRun.RunAsync($"chat streaming TTFB, {name}", concurrency, duration, ct => TimeAsync(http, target, streamBody, key, ct, firstByteOnly: true)));
-            Console.WriteLine(results[^1]);
-            if (name == "router")
-            {
-                results.Add(await LoadRun.RunAsync("chat non-streaming, router translated", concurrency, duration,
-                    ct => TimeAsync(http, target, translatedBody, key, ct, firstByteOnly: false)));
-                Console.WriteLine(results[^1]);
-                // The whole stream, not the first byte: translation works on every event.
-                results.Add(await LoadRun.RunAsync("chat streaming whole, router", concurrency, duration,
-                    ct => TimeAsync(http, target, streamBody, key, ct, firstByteOnly: false)));
-                Console.WriteLine(results[^1]);
-                results.Add(await LoadRun.RunAsync("chat streaming whole, router translated", concurrency, duration,
-                    ct => TimeAsync(http, target, translatedStreamBody, key, ct, firstByteOnly: false)));
-                Console.WriteLine(results[^1]);
-            }
-        }
+        var port = FreePort.Next();
+        cpu.AddChild((await BareProxy.StartAsync(children, direct, port, null, http)).Id);
+        targets.Add(new("bare proxy", new Uri($"http://127.0.0.1:{port}"), []));
     }
 
-    bareProxy.Kill();
-    reservingProxy.Kill();
-
-    if (targetNames.Contains("router"))
+    if (targetNames.Contains("reserving"))
     {
-        // Anthropic's provider, which no scenario above used (a circuit opens on the failure ratio of the last 30 s):
-        // it fails every call (x-mock-fault) until its breaker opens, then the Router answers 503 at once without
-        // calling it. Measured at one client, against the direct call above.
-        const string messages = "/v1/messages";
-        const string claude = """{"model":"claude-haiku-4-5","max_tokens":64,"messages":[{"role":"user","content":"Summarise the plot of a short story about a lighthouse keeper."}]}""";
-        for (var i = 0; i < 40; i++)
+        var port = FreePort.Next();
+        cpu.AddChild((await BareProxy.StartAsync(children, direct, port, await app.ConnectionStringAsync("cache"), http)).Id);
+        targets.Add(new("reserving proxy", new Uri($"http://127.0.0.1:{port}"), []));
+    }
+
+    targets.Add(router);
+    if (targetNames.Contains("portkey"))
+    {
+        var port = FreePort.Next();
+        cpu.AddChild((await PortkeyGateway.StartAsync(children, RepositoryRoot.Find(), port, http)).Id);
+        targets.Add(new("portkey", new Uri($"http://127.0.0.1:{port}"), PortkeyGateway.Headers(direct)));
+    }
+
+    targets.RemoveAll(t => !targetNames.Contains(t.FilterName));
+    await scenarios.VerifyAsync(targets);
+
+    var all = new List<List<LoadResult>>();
+    for (var run = 1; run <= runs; run++)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"Run {run} of {runs}");
+        var runTime = System.Diagnostics.Stopwatch.StartNew();
+        await scenarios.WarmUpAsync(router);
+        var results = await scenarios.RunAsync(targets, concurrencies);
+        if (targetNames.Contains("router") && await scenarios.CircuitOpenAsync(router, closeAfter: run < runs) is { } circuit)
         {
-            using var open = new HttpRequestMessage(HttpMethod.Post, new Uri(router, messages)) { Content = new StringContent(claude, Encoding.UTF8, "application/json") };
-            open.Headers.Authorization = new("Bearer", key);
-            open.Headers.Add("x-mock-fault", "status:500");
-            using var answer = await http.SendAsync(open);
-            if (answer.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable
-                && (await answer.Content.ReadAsStringAsync()).Contains("circuit", StringComparison.Ordinal))
-            {
-                break;
-            }
+            results.Add(circuit);
         }
 
-        results.Add(await LoadRun.RunAsync("circuit open: 503 fail-fast, router", 1, TimeSpan.FromSeconds(Math.Min(seconds, 20)),
-            ct => TimeAsync(http, router, claude, key, ct, firstByteOnly: false, expectedStatus: 503, path: messages)));
-        Console.WriteLine(results[^1]);
+        all.Add(results);
+        Report.Rows($"Run {run} of {runs} ({runTime.Elapsed.TotalMinutes:0.0} min):", results);
+        Report.Cpu(results);
+        Report.AddedLatency(results, concurrencies);
+        Report.Translation(results, concurrencies);
     }
-}
 
-Console.WriteLine();
-Console.WriteLine("| scenario | clients | req/s | p50 ms | p99 ms | failures |");
-Console.WriteLine("|---|---:|---:|---:|---:|---:|");
-foreach (var result in results)
-{
-    Console.WriteLine(result);
-}
-
-{
-    Console.WriteLine();
-    Console.WriteLine("| added latency over direct | clients | p50 ms | p99 ms |");
-    Console.WriteLine("|---|---:|---:|---:|");
-    foreach (var kind in new[] { "chat non-streaming", "chat streaming TTFB" })
+    var final = all.Count == 1 ? all[0] : Report.Medians(all);
+    if (all.Count > 1)
     {
-        foreach (var via in new[] { "bare proxy", "reserving proxy", "router" })
-        {
-            foreach (var concurrency in concurrencies)
-            {
-                var d = results.SingleOrDefault(r => r.Scenario == $"{kind}, direct" && r.Concurrency == concurrency);
-                var r = results.SingleOrDefault(r => r.Scenario == $"{kind}, {via}" && r.Concurrency == concurrency);
-                if (d is null || r is null)
-                {
-                    continue;
-                }
-
-                Console.WriteLine($"| {kind}, {via} | {concurrency} | {r.P50Ms - d.P50Ms:0.000} | {r.P99Ms - d.P99Ms:0.000} |");
-            }
-        }
-    }
-}
-
-{
-    Console.WriteLine();
-    Console.WriteLine("| translation over the same call within one API (Chat Completions → Messages → back) | clients | p50 ms | p99 ms |");
-    Console.WriteLine("|---|---:|---:|---:|");
-    foreach (var (translated, native) in new[] { ("chat non-streaming, router translated", "chat non-streaming, router"), ("chat streaming whole, router translated", "chat streaming whole, router") })
-    {
-        foreach (var concurrency in concurrencies)
-        {
-            var n = results.SingleOrDefault(r => r.Scenario == native && r.Concurrency == concurrency);
-            var t = results.SingleOrDefault(r => r.Scenario == translated && r.Concurrency == concurrency);
-            if (n is not null && t is not null)
-            {
-                Console.WriteLine($"| {translated} | {concurrency} | {t.P50Ms - n.P50Ms:0.000} | {t.P99Ms - n.P99Ms:0.000} |");
-            }
-        }
-    }
-}
-
-static async Task<double?> TimeAsync(HttpClient http, Uri target, string body, string key, CancellationToken ct, bool firstByteOnly,
-    int expectedStatus = 200, string path = "/v1/chat/completions")
-{
-    using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(target, path)) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-    request.Headers.Authorization = new("Bearer", key);
-    var stopwatch = Stopwatch.StartNew();
-    using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
-    if ((int)response.StatusCode != expectedStatus)
-    {
-        return null;
+        Report.Rows($"Median of {all.Count} runs (each column's median on its own):", final);
+        Report.Cpu(final);
+        Report.AddedLatency(final, concurrencies);
     }
 
-    await using var stream = await response.Content.ReadAsStreamAsync(ct);
-    var buffer = new byte[16 * 1024];
-    var first = await stream.ReadAsync(buffer, ct);
-    var ttfb = stopwatch.Elapsed.TotalMilliseconds;
-    while (await stream.ReadAsync(buffer, ct) > 0)
-    {
-    }
-
-    return first == 0 ? null : firstByteOnly ? ttfb : stopwatch.Elapsed.TotalMilliseconds;
+    Goals.Print(final, all.Count == 1 ? "this run" : $"medians of {all.Count} runs");
 }
