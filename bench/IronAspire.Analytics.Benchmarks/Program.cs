@@ -22,6 +22,10 @@ internal static class AnalyticsBenchmark
         var burst = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 50_000;
         var rate = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5_000;
         var seconds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 20;
+        // Calls per message: 0 publishes each call as its own LlmRequestCompleted (as Routers did before issue 17),
+        // N > 0 publishes CallEventBatch messages of N calls, as the Router does (a batch per 10 ms or 200 calls).
+        var perBatch = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 0;
+        Console.WriteLine(perBatch > 0 ? $"Publishing CallEventBatch messages of {perBatch} calls" : "Publishing one LlmRequestCompleted per call");
 
         // The service project is not beside the solution under its own name; its content (appsettings) is in our output.
         Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_IRONASPIRE_ANALYTICS", AppContext.BaseDirectory);
@@ -120,6 +124,7 @@ internal static class AnalyticsBenchmark
         async Task PublishAsync(string agent, int events, int rate, System.Collections.Concurrent.ConcurrentDictionary<Guid, long>? sample = null)
         {
             var start = Stopwatch.GetTimestamp();
+            var batch = new List<CallEvents>(Math.Max(perBatch, 1));
             for (var i = 0; i < events; i++)
             {
                 if (rate > 0 && i % 50 == 0)
@@ -139,7 +144,18 @@ internal static class AnalyticsBenchmark
                     sample[e.EventId] = Stopwatch.GetTimestamp();
                 }
 
-                await publisher.PublishAsync(e);
+                if (perBatch == 0)
+                {
+                    await publisher.PublishAsync(e);
+                    continue;
+                }
+
+                batch.Add(new CallEvents(e, null, []));
+                if (batch.Count == perBatch || i == events - 1)
+                {
+                    await publisher.PublishAsync(new CallEventBatch(Guid.NewGuid(), batch, DateTimeOffset.UtcNow));
+                    batch = new List<CallEvents>(perBatch);
+                }
             }
         }
 

@@ -4,60 +4,109 @@ using System.Text;
 namespace IronAspire.Router.Proxy;
 
 /// <summary>One server-sent event: its optional <c>event:</c> name and its <c>data:</c> payload.</summary>
-public sealed class SseEvent(string? name, string data)
+/// <remarks>
+/// Parsed without decoding: a single-line payload (what providers send) stays a slice of the provider's bytes until
+/// something asks for it as a string (<see cref="Data"/>) — a processor that only reads it (<see cref="DataUtf8"/>)
+/// and changes nothing sends the provider's bytes on, having allocated nothing for the text.
+/// </remarks>
+public sealed class SseEvent
 {
-    private string _data = data;
+    private string? _data;
 
     /// <summary>The event's bytes as the provider sent them (up to its last line break), until anything changes it.</summary>
     private byte[]? _raw;
 
-    public string? Name { get; } = name;
+    /// <summary>Where the single data line's payload sits in <see cref="_raw"/>'s source, while <see cref="_data"/> is not decoded.</summary>
+    private ReadOnlyMemory<byte> _dataUtf8;
+
+    public SseEvent(string? name, string data)
+    {
+        Name = name;
+        _data = data;
+    }
+
+    private SseEvent(string? name, ReadOnlyMemory<byte> dataUtf8, byte[]? raw)
+    {
+        Name = name;
+        _dataUtf8 = dataUtf8;
+        _raw = raw;
+    }
+
+    public string? Name { get; }
 
     public string Data
     {
-        get => _data;
+        get => _data ??= Encoding.UTF8.GetString(_dataUtf8.Span);
         set
         {
             _data = value;
             _raw = null;
+            _dataUtf8 = default;
         }
     }
+
+    /// <summary>The payload's UTF-8 bytes without decoding them, when the event is still as the provider sent it.</summary>
+    public bool TryGetDataUtf8(out ReadOnlySpan<byte> data)
+    {
+        data = _dataUtf8.Span;
+        return _data is null;
+    }
+
+    /// <summary>Whether the payload is exactly <paramref name="value"/> (e.g. <c>[DONE]</c>), without decoding it.</summary>
+    public bool DataIs(string value) =>
+        _data is { } data ? data == value : Ascii.Equals(_dataUtf8.Span, value);
 
     /// <summary>Parses one event as <see cref="SseEventReader"/> returns it (without the blank line that ends it).</summary>
     public static SseEvent Parse(byte[] raw)
     {
         string? name = null;
-        StringBuilder? data = null;
-        var text = Encoding.UTF8.GetString(raw);
-        foreach (var line in text.AsSpan().EnumerateLines())
+        ReadOnlyMemory<byte> single = default;
+        StringBuilder? joined = null;
+        var dataLines = 0;
+        var rest = raw.AsMemory();
+        while (rest.Length > 0)
         {
-            if (line.StartsWith("event:"))
+            var end = rest.Span.IndexOf((byte)'\n');
+            var line = end < 0 ? rest : rest[..end];
+            rest = end < 0 ? default : rest[(end + 1)..];
+            if (line.Span is [.., (byte)'\r'])
             {
-                name = line[6..].Trim().ToString();
+                line = line[..^1];
             }
-            else if (line.StartsWith("data:"))
+
+            if (line.Span.StartsWith("event:"u8))
+            {
+                name = Encoding.UTF8.GetString(line.Span[6..].Trim((byte)' '));
+            }
+            else if (line.Span.StartsWith("data:"u8))
             {
                 var value = line[5..];
-                if (value.Length > 0 && value[0] == ' ')
+                if (value.Span is [(byte)' ', ..])
                 {
                     value = value[1..];
                 }
 
-                if (data is null)
+                if (++dataLines == 1)
                 {
-                    data = new StringBuilder(value.Length);
+                    single = value;
                 }
                 else
                 {
-                    data.Append('\n');
+                    // Several data lines (rare): joined with line breaks, as the SSE format says.
+                    joined ??= new StringBuilder(Encoding.UTF8.GetString(single.Span));
+                    joined.Append('\n').Append(Encoding.UTF8.GetString(value.Span));
                 }
-
-                data.Append(value);
             }
         }
 
         // An event cut off at the end of the stream (no final line break) is rebuilt rather than passed on as it came.
-        return new SseEvent(name, data?.ToString() ?? "") { _raw = raw is [.., (byte)'\n'] ? raw : null };
+        var sent = raw is [.., (byte)'\n'] ? raw : null;
+        if (joined is not null)
+        {
+            return new SseEvent(name, joined.ToString()) { _raw = sent };
+        }
+
+        return new SseEvent(name, single, sent);
     }
 
     /// <summary>Writes the event and the blank line that ends it; returns the bytes written. An event nothing changed

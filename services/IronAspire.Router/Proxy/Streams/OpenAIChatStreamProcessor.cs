@@ -4,16 +4,96 @@ using System.Text.Json.Nodes;
 namespace IronAspire.Router.Proxy.Streams;
 
 /// <summary>OpenAI chat.completion.chunk streams: usage from the usage chunk, redaction of choices[].delta.content.</summary>
+/// <remarks>
+/// A chunk is first read without building a tree (<see cref="Utf8JsonReader"/> over the provider's bytes): when the
+/// redactor lets every delta through unchanged — almost every chunk — the provider's bytes go on as they came and the
+/// chunk cost no JSON tree, no decoded event and no re-serialisation. Only a chunk whose text changes, or the usage
+/// chunk, is parsed into a tree and rewritten.
+/// </remarks>
 public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, bool hideUsageChunk) : StreamProcessor(redaction)
 {
+    private static readonly string[] SmallIndexes = [.. Enumerable.Range(0, 10).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+
+    /// <summary>The choices of the chunk being processed (reused from chunk to chunk).</summary>
+    private readonly List<ChoiceText> _choices = [];
+
     public override void Process(SseEvent evt, List<SseEvent> output)
     {
-        if (evt.Data == "[DONE]")
+        if (evt.DataIs("[DONE]"))
         {
             output.Add(evt);
             return;
         }
 
+        if (evt.TryGetDataUtf8(out var utf8) && TryScan(utf8, _choices))
+        {
+            var unchanged = true;
+            for (var i = 0; i < _choices.Count; i++)
+            {
+                var choice = _choices[i];
+                if (choice.Text is { } text)
+                {
+                    choice.Safe = Delta(choice.Key, text);
+                    unchanged &= ReferenceEquals(choice.Safe, text) || choice.Safe == text;
+                }
+
+                if (Redacting && choice.Finished)
+                {
+                    choice.Held = EndText(choice.Key);
+                    unchanged &= choice.Held.Length == 0;
+                }
+
+                _choices[i] = choice;
+            }
+
+            if (!unchanged)
+            {
+                Rewrite(evt, _choices);
+            }
+
+            output.Add(evt);
+            return;
+        }
+
+        ProcessTree(evt, output);
+    }
+
+    /// <summary>Writes the redactor's results for the scanned choices into the chunk.</summary>
+    private static void Rewrite(SseEvent evt, List<ChoiceText> scanned)
+    {
+        if (ParseObject(evt.Data) is not { } chunk || chunk["choices"] is not JsonArray choices)
+        {
+            return;
+        }
+
+        foreach (var choice in scanned)
+        {
+            if (choices[choice.Position] is not JsonObject c)
+            {
+                continue;
+            }
+
+            var delta = c["delta"] as JsonObject;
+            if (choice.Text is { } text && !ReferenceEquals(choice.Safe, text) && choice.Safe != text && delta is not null)
+            {
+                delta["content"] = choice.Safe;
+            }
+
+            if (choice.Held is { Length: > 0 } held)
+            {
+                delta ??= [];
+                c["delta"] = delta;
+                var before = delta["content"] is JsonValue existing && existing.GetValueKind() == JsonValueKind.String ? existing.GetValue<string>() : "";
+                delta["content"] = before + held;
+            }
+        }
+
+        evt.Data = chunk.ToJsonString();
+    }
+
+    /// <summary>The chunk read as a tree: the usage chunk (read, and hidden when the Router asked for it) and anything the scan does not take.</summary>
+    private void ProcessTree(SseEvent evt, List<SseEvent> output)
+    {
         var chunk = ParseObject(evt.Data);
         if (chunk is null)
         {
@@ -80,5 +160,132 @@ public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, boo
         }
 
         output.Add(evt);
+    }
+
+    /// <summary>
+    /// Reads a chunk's choices (their index, delta text and whether they finished) without building a tree; false for
+    /// anything the tree path must handle: a usage chunk, a shape it does not expect, or JSON it cannot read.
+    /// </summary>
+    private static bool TryScan(ReadOnlySpan<byte> json, List<ChoiceText> choices)
+    {
+        choices.Clear();
+        var reader = new Utf8JsonReader(json);
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("usage"u8))
+                {
+                    return false;
+                }
+
+                if (!reader.ValueTextEquals("choices"u8))
+                {
+                    reader.Skip();
+                    continue;
+                }
+
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.StartArray)
+                {
+                    reader.Skip();
+                    continue;
+                }
+
+                for (var position = 0; reader.Read() && reader.TokenType != JsonTokenType.EndArray; position++)
+                {
+                    if (reader.TokenType != JsonTokenType.StartObject)
+                    {
+                        reader.Skip();
+                    }
+                    else if (!TryScanChoice(ref reader, position, choices))
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            return reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == 0;
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            // Not JSON, or text that is not valid UTF-8 (GetString cannot decode it): the tree path reads the decoded event.
+            return false;
+        }
+    }
+
+    private static bool TryScanChoice(ref Utf8JsonReader reader, int position, List<ChoiceText> choices)
+    {
+        var choice = new ChoiceText { Position = position, Key = "0" };
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("index"u8))
+            {
+                reader.Read();
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.Number:
+                        choice.Key = reader.ValueSpan is [var digit] && digit is >= (byte)'0' and <= (byte)'9'
+                            ? SmallIndexes[digit - '0']
+                            : System.Text.Encoding.UTF8.GetString(reader.ValueSpan);
+                        break;
+                    case JsonTokenType.Null:
+                        break;
+                    default:
+                        return false; // as the tree path keys it (its JSON text)
+                }
+            }
+            else if (reader.ValueTextEquals("delta"u8))
+            {
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.StartObject)
+                {
+                    reader.Skip();
+                    continue;
+                }
+
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    if (reader.ValueTextEquals("content"u8))
+                    {
+                        reader.Read();
+                        choice.Text = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                        reader.Skip();
+                    }
+                    else
+                    {
+                        reader.Skip();
+                    }
+                }
+            }
+            else if (reader.ValueTextEquals("finish_reason"u8))
+            {
+                reader.Read();
+                choice.Finished = reader.TokenType == JsonTokenType.String;
+                reader.Skip();
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+
+        choices.Add(choice);
+        return reader.TokenType == JsonTokenType.EndObject;
+    }
+
+    private struct ChoiceText
+    {
+        public int Position;
+        public string Key;
+        public string? Text;
+        public bool Finished;
+        public string? Safe;
+        public string? Held;
     }
 }
