@@ -190,6 +190,8 @@ internal sealed class AnalyticsHost(string postgres, string rabbit) : WebApplica
         builder.UseSetting("ConnectionStrings:analyticsdb", postgres);
         builder.UseSetting("ConnectionStrings:messaging", rabbit);
         builder.UseSetting("EventBus:QueuePrefix", "analytics-bench");
+        // The query API requires a credential (issue 13); the benchmark reads PostgreSQL directly and never calls it.
+        builder.UseSetting("IRONASPIRE_ADMIN_KEY", "analytics-bench-admin-key");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
     }
 }
