@@ -26,4 +26,19 @@ internal static class AnalyticsClient
             await Task.Delay(200);
         }
     }
+
+    /// <summary>Polls until the summary counts <paramref name="requests"/> calls and <paramref name="piiDetections"/> PII
+    /// findings (PII travels apart from the calls), or the time is up; returns the last summary.</summary>
+    public static async Task<UsageSummary> WaitForCallsAsync(this HttpClient client, string query, long requests, long piiDetections, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var summary = await client.WaitForRequestsAsync(query, requests, timeout);
+        while (summary.PiiDetections.Values.Sum() < piiDetections && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+            summary = await client.SummaryAsync(query);
+        }
+
+        return summary;
+    }
 }

@@ -45,13 +45,8 @@ public sealed class CallLogTests
         var client = analytics.CreateClient();
         var query = $"?projectId=proj-{run}";
         var total = events.Requests + refusals.Count;
-        var summary = await client.WaitForRequestsAsync(query, total, Timeout);
+        var summary = await client.WaitForCallsAsync(query, total, events.PiiByType.Values.Sum(), Timeout);
         Assert.Equal(total, summary.Requests);
-        var deadline = DateTime.UtcNow + Timeout;
-        while ((await client.SummaryAsync(query)).PiiDetections.Values.Sum() < events.PiiByType.Values.Sum() && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(200);
-        }
 
         // Paging: 7 a page, newest first, every call exactly once, a stable order.
         var seen = new List<CallEntry>();

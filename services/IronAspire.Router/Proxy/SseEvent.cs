@@ -45,6 +45,14 @@ public sealed class SseEvent
         }
     }
 
+    /// <summary>Replaces the payload with one line of UTF-8 (a JSON payload spliced by a processor), without decoding it.</summary>
+    public void SetDataUtf8(byte[] data)
+    {
+        _data = null;
+        _raw = null;
+        _dataUtf8 = data;
+    }
+
     /// <summary>The payload's UTF-8 bytes without decoding them, when the event is still as the provider sent it.</summary>
     public bool TryGetDataUtf8(out ReadOnlySpan<byte> data)
     {
@@ -113,6 +121,18 @@ public sealed class SseEvent
     /// goes out byte for byte as the provider sent it.</summary>
     public int WriteTo(IBufferWriter<byte> writer)
     {
+        if (_raw is null && _data is null && _dataUtf8.Span.IndexOfAny((byte)'\n', (byte)'\r') < 0)
+        {
+            // A one-line payload set as bytes: written as it is, never decoded.
+            var written = 0;
+            if (Name is not null)
+            {
+                written += Write(writer, "event: "u8) + Write(writer, Encoding.UTF8.GetBytes(Name)) + Write(writer, "\n"u8);
+            }
+
+            return written + Write(writer, "data: "u8) + Write(writer, _dataUtf8.Span) + Write(writer, "\n\n"u8);
+        }
+
         if (_raw is not { } raw)
         {
             var bytes = ToUtf8();
@@ -125,6 +145,12 @@ public sealed class SseEvent
         writer.Write(raw);
         writer.Write(blankLine);
         return raw.Length + blankLine.Length;
+    }
+
+    private static int Write(IBufferWriter<byte> writer, ReadOnlySpan<byte> bytes)
+    {
+        writer.Write(bytes);
+        return bytes.Length;
     }
 
     public byte[] ToUtf8()

@@ -10,10 +10,17 @@ public sealed class SseEventReader(Stream upstream, TimeSpan idleTimeout) : IAsy
     private readonly PipeReader _reader = PipeReader.Create(upstream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, leaveOpen: true));
     private const int MaxEventBytes = 8 * 1024 * 1024;
 
+    /// <summary>The idle timer, one per stream (not one per event): armed while a read waits, disarmed between reads so
+    /// a slow client being written to never counts as a silent provider. Linked to the token of the first read.</summary>
+    private CancellationTokenSource? _idle;
+
     /// <summary>
     /// Returns the next event's raw bytes (without the blank line), or null at the end of the stream.
     /// Throws <see cref="TimeoutException"/> when the provider is silent for longer than the idle timeout.
     /// </summary>
+    // Pooled: the method suspends once per event the provider has not sent yet, which would otherwise allocate a state
+    // machine box per event.
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<byte[]?> ReadEventAsync(CancellationToken cancellationToken)
     {
         if (TryReadBufferedEvent(out var ready))
@@ -21,18 +28,22 @@ public sealed class SseEventReader(Stream upstream, TimeSpan idleTimeout) : IAsy
             return ready;
         }
 
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _idle ??= CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         while (true)
         {
-            idle.CancelAfter(idleTimeout);
+            _idle.CancelAfter(idleTimeout);
             ReadResult result;
             try
             {
-                result = await _reader.ReadAsync(idle.Token);
+                result = await _reader.ReadAsync(_idle.Token);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 throw new TimeoutException($"The provider sent nothing for {idleTimeout.TotalSeconds:0.#} s in the middle of a stream.");
+            }
+            finally
+            {
+                _idle.CancelAfter(Timeout.InfiniteTimeSpan);
             }
 
             var buffer = result.Buffer;
@@ -110,5 +121,9 @@ public sealed class SseEventReader(Stream upstream, TimeSpan idleTimeout) : IAsy
 
     private static bool IsWhitespace(byte[] bytes) => bytes.AsSpan().Trim(" \r\n\t"u8).IsEmpty;
 
-    public async ValueTask DisposeAsync() => await _reader.CompleteAsync();
+    public async ValueTask DisposeAsync()
+    {
+        _idle?.Dispose();
+        await _reader.CompleteAsync();
+    }
 }

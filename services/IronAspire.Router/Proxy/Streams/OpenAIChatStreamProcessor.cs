@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -48,7 +49,10 @@ public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, boo
 
             if (!unchanged)
             {
-                Rewrite(evt, _choices);
+                if (!TrySplice(evt, utf8, _choices))
+                {
+                    Rewrite(evt, _choices);
+                }
             }
 
             output.Add(evt);
@@ -56,6 +60,43 @@ public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, boo
         }
 
         ProcessTree(evt, output);
+    }
+
+    /// <summary>
+    /// Writes changed deltas into the provider's bytes in place of their old strings (no tree, no re-serialisation);
+    /// false when held-back text must be added to a finished choice, which the tree path does.
+    /// </summary>
+    private static bool TrySplice(SseEvent evt, ReadOnlySpan<byte> utf8, List<ChoiceText> scanned)
+    {
+        foreach (var choice in scanned)
+        {
+            if (choice.Held is { Length: > 0 })
+            {
+                return false;
+            }
+        }
+
+        var output = new ArrayBufferWriter<byte>(utf8.Length + 64);
+        var copied = 0;
+        foreach (var choice in scanned)
+        {
+            if (choice.Text is not { } text || ReferenceEquals(choice.Safe, text) || choice.Safe == text)
+            {
+                continue;
+            }
+
+            output.Write(utf8[copied..choice.ContentStart]);
+            using (var json = new Utf8JsonWriter(output))
+            {
+                json.WriteStringValue(choice.Safe);
+            }
+
+            copied = choice.ContentStart + choice.ContentLength;
+        }
+
+        output.Write(utf8[copied..]);
+        evt.SetDataUtf8(output.WrittenSpan.ToArray());
+        return true;
     }
 
     /// <summary>Writes the redactor's results for the scanned choices into the chunk.</summary>
@@ -254,8 +295,18 @@ public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, boo
                     if (reader.ValueTextEquals("content"u8))
                     {
                         reader.Read();
-                        choice.Text = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-                        reader.Skip();
+                        if (reader.TokenType == JsonTokenType.String)
+                        {
+                            choice.Text = reader.GetString();
+                            // The string token in the chunk's bytes: its quotes around its raw (still escaped) value.
+                            choice.ContentStart = (int)reader.TokenStartIndex;
+                            choice.ContentLength = reader.ValueSpan.Length + 2;
+                        }
+                        else
+                        {
+                            choice.Text = null;
+                            reader.Skip();
+                        }
                     }
                     else
                     {
@@ -287,5 +338,7 @@ public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, boo
         public bool Finished;
         public string? Safe;
         public string? Held;
+        public int ContentStart;
+        public int ContentLength;
     }
 }
