@@ -27,6 +27,19 @@ public static class ProcessTree
         return pid;
     }
 
+    /// <summary>Whether the process exists and has not exited (a zombie waiting for its parent has).</summary>
+    public static bool IsRunning(int pid)
+    {
+        try
+        {
+            return !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z", StringComparison.Ordinal);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     public static IReadOnlyList<int> Children(int pid)
     {
         var children = new List<int>();

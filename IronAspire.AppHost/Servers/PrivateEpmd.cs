@@ -34,7 +34,7 @@ internal sealed partial class PrivateEpmd(string epmd, int port, string brokerPi
             if (File.Exists(brokerPidFile) && int.TryParse(File.ReadAllText(brokerPidFile).Trim(), CultureInfo.InvariantCulture, out var broker))
             {
                 var waited = Stopwatch.StartNew();
-                while (Running(broker) && waited.Elapsed < BrokerExitWait)
+                while (Lifecycle.ProcessTree.IsRunning(broker) && waited.Elapsed < BrokerExitWait)
                 {
                     Thread.Sleep(100);
                 }
@@ -58,9 +58,6 @@ internal sealed partial class PrivateEpmd(string epmd, int port, string brokerPi
             LogNotStopped(logger, port, ex.Message);
         }
     }
-
-    private static bool Running(int pid) =>
-        File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z", StringComparison.Ordinal);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "epmd on port {Port}: {Answer}")]
     private static partial void LogStopped(ILogger logger, int port, string answer);

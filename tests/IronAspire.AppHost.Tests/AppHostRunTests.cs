@@ -139,8 +139,7 @@ public partial class AppHostRunTests
             })
             .ToList();
 
-    private static bool Running(int pid) =>
-        File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z", StringComparison.Ordinal);
+    private static bool Running(int pid) => IronAspire.AppHost.Lifecycle.ProcessTree.IsRunning(pid);
 
     private static async Task Screenshot(IPage page, string name)
     {

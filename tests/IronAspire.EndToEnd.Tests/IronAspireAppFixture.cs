@@ -48,19 +48,7 @@ public sealed class IronAspireAppFixture : IAsyncLifetime
     public async Task<JsonObject> WaitSettledAsync(string path)
     {
         using var budget = CreateOperatorClient("budget");
-        JsonObject state = null!;
-        for (var i = 0; i < 100; i++)
-        {
-            state = (await budget.GetFromJsonAsync<JsonObject>(path))!;
-            if (state["reservedUsd"]!.GetValue<decimal>() == 0)
-            {
-                break;
-            }
-
-            await Task.Delay(100);
-        }
-
-        return state;
+        return await budget.WaitSettledAsync(path);
     }
 
     /// <summary>Analytics' summary of an agent once it counts <paramref name="requests"/> calls (events arrive a little after

@@ -58,17 +58,7 @@ public class RouterReplicasTests
         Assert.Contains(HttpStatusCode.PaymentRequired, statuses);
         foreach (var (id, _) in agents)
         {
-            JsonObject state = null!;
-            for (var attempt = 0; attempt < 100; attempt++)
-            {
-                state = (await budget.GetFromJsonAsync<JsonObject>($"/v1/budgets/{id}"))!;
-                if (state["reservedUsd"]!.GetValue<decimal>() == 0)
-                {
-                    break;
-                }
-
-                await Task.Delay(100);
-            }
+            var state = await budget.WaitSettledAsync($"/v1/budgets/{id}");
 
             Assert.True(state["spentUsd"]!.GetValue<decimal>() <= 0.0004m, $"{id} spent {state["spentUsd"]} of 0.0004");
             Assert.True(state["spentUsd"]!.GetValue<decimal>() > 0, $"{id} made calls");

@@ -131,18 +131,7 @@ public sealed class RateLimitTests : IAsyncLifetime
             await ok.Content.ReadAsStringAsync();
         }
 
-        // A call's tokens count once it has settled, a moment after its answer: a call arriving in that moment may still
-        // pass (a window can overshoot by one call, as docs/router.md says), the one after it may not.
-        var refused = await _router.PostAsync("/v1/chat/completions", RouterHost.Chat("gpt-4o-mini"), key);
-        for (var attempt = 0; attempt < 20 && refused.StatusCode == HttpStatusCode.OK; attempt++)
-        {
-            Assert.True(attempt == 0, "at most one call past the window while the last one settles");
-            refused.Dispose();
-            await Task.Delay(200);
-            refused = await _router.PostAsync("/v1/chat/completions", RouterHost.Chat("gpt-4o-mini"), key);
-        }
-
-        using var _ = refused;
+        using var refused = await NextCallPastTheWindowAsync(key);
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
 
         var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -167,18 +156,7 @@ public sealed class RateLimitTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
         }
 
-        // A call's tokens count once it has settled, a moment after its answer: a call arriving in that moment may still
-        // pass (a window can overshoot by one call, as docs/router.md says), the one after it may not.
-        var refused = await _router.PostAsync("/v1/chat/completions", RouterHost.Chat("gpt-4o-mini"), key);
-        for (var attempt = 0; attempt < 20 && refused.StatusCode == HttpStatusCode.OK; attempt++)
-        {
-            Assert.True(attempt == 0, "at most one call past the window while the last one settles");
-            refused.Dispose();
-            await Task.Delay(200);
-            refused = await _router.PostAsync("/v1/chat/completions", RouterHost.Chat("gpt-4o-mini"), key);
-        }
-
-        using var _ = refused;
+        using var refused = await NextCallPastTheWindowAsync(key);
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
 
         await Task.Delay(TimeSpan.FromSeconds(int.Parse(refused.Headers.RetryAfter!.ToString())));
@@ -205,18 +183,7 @@ public sealed class RateLimitTests : IAsyncLifetime
             Assert.Equal((40 - used).ToString(), second.Headers.GetValues("x-ratelimit-remaining-tokens").Single());
         }
 
-        // A call's tokens count once it has settled, a moment after its answer: a call arriving in that moment may still
-        // pass (a window can overshoot by one call, as docs/router.md says), the one after it may not.
-        var refused = await _router.PostAsync("/v1/chat/completions", RouterHost.Chat("gpt-4o-mini"), key);
-        for (var attempt = 0; attempt < 20 && refused.StatusCode == HttpStatusCode.OK; attempt++)
-        {
-            Assert.True(attempt == 0, "at most one call past the window while the last one settles");
-            refused.Dispose();
-            await Task.Delay(200);
-            refused = await _router.PostAsync("/v1/chat/completions", RouterHost.Chat("gpt-4o-mini"), key);
-        }
-
-        using var _ = refused;
+        using var refused = await NextCallPastTheWindowAsync(key);
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
         Assert.Equal("40", refused.Headers.GetValues("x-ratelimit-limit-tokens").Single());
         Assert.Equal("0", refused.Headers.GetValues("x-ratelimit-remaining-tokens").Single());
@@ -279,5 +246,24 @@ public sealed class RateLimitTests : IAsyncLifetime
         while (admitted < max && DateTime.UtcNow < deadline);
 
         Assert.Equal(max, admitted);
+    }
+
+    /// <summary>
+    /// The call after the window is used up. A call's tokens count once it has settled, a moment after its answer: a call
+    /// arriving in that moment may still pass (a window can overshoot by one call, as docs/router.md says), the one after
+    /// it may not.
+    /// </summary>
+    private async Task<HttpResponseMessage> NextCallPastTheWindowAsync(string key)
+    {
+        var refused = await _router.PostAsync("/v1/chat/completions", RouterHost.Chat("gpt-4o-mini"), key);
+        for (var attempt = 0; attempt < 20 && refused.StatusCode == HttpStatusCode.OK; attempt++)
+        {
+            Assert.True(attempt == 0, "at most one call past the window while the last one settles");
+            refused.Dispose();
+            await Task.Delay(200);
+            refused = await _router.PostAsync("/v1/chat/completions", RouterHost.Chat("gpt-4o-mini"), key);
+        }
+
+        return refused;
     }
 }

@@ -161,17 +161,7 @@ public sealed class RedisStallFaultTests : IAsyncLifetime
 
         // Settled: nothing reserved, and the ledger holds exactly what Redis counts as spent.
         using var budget = BudgetClient(ServiceKey);
-        JsonObject state = null!;
-        for (var i = 0; i < 300; i++)
-        {
-            state = (await budget.GetFromJsonAsync<JsonObject>($"/v1/budgets/{_name}"))!;
-            if (state["reservedUsd"]!.GetValue<decimal>() == 0)
-            {
-                break;
-            }
-
-            await Task.Delay(100);
-        }
+        var state = await budget.WaitSettledAsync($"/v1/budgets/{_name}", attempts: 300);
 
         Assert.Equal(0m, state["reservedUsd"]!.GetValue<decimal>());
         var spentUsd = state["spentUsd"]!.GetValue<decimal>();

@@ -122,10 +122,7 @@ public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, boo
 
             if (choice.Held is { Length: > 0 } held)
             {
-                delta ??= [];
-                c["delta"] = delta;
-                var before = delta["content"] is JsonValue existing && existing.GetValueKind() == JsonValueKind.String ? existing.GetValue<string>() : "";
-                delta["content"] = before + held;
+                AppendHeld(c, delta, held);
             }
         }
 
@@ -185,10 +182,7 @@ public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, boo
                     var held = EndText(key);
                     if (held.Length > 0)
                     {
-                        delta ??= [];
-                        c["delta"] = delta;
-                        var before = delta["content"] is JsonValue existing && existing.GetValueKind() == JsonValueKind.String ? existing.GetValue<string>() : "";
-                        delta["content"] = before + held;
+                        AppendHeld(c, delta, held);
                         changed = true;
                     }
                 }
@@ -201,6 +195,15 @@ public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, boo
         }
 
         output.Add(evt);
+    }
+
+    /// <summary>Adds the text the redactor held back to a finished choice's delta (creating the delta when it has none).</summary>
+    private static void AppendHeld(JsonObject choice, JsonObject? delta, string held)
+    {
+        delta ??= [];
+        choice["delta"] = delta;
+        var before = delta["content"] is JsonValue existing && existing.GetValueKind() == JsonValueKind.String ? existing.GetValue<string>() : "";
+        delta["content"] = before + held;
     }
 
     /// <summary>
