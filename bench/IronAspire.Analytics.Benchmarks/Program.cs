@@ -23,7 +23,7 @@ internal static class AnalyticsBenchmark
         var rate = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5_000;
         var seconds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 20;
         // Calls per message: 0 publishes each call as its own LlmRequestCompleted (as Routers did before issue 17),
-        // N > 0 publishes CallEventBatch messages of N calls, as the Router does (a batch per 10 ms or 200 calls).
+        // N > 0 publishes CallEventBatch messages of N calls, as the Router does (a batch per 50 ms or 200 calls).
         var perBatch = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 0;
         Console.WriteLine(perBatch > 0 ? $"Publishing CallEventBatch messages of {perBatch} calls" : "Publishing one LlmRequestCompleted per call");
 

@@ -55,9 +55,10 @@ public sealed class CallEventOptions
     public int BatchSize { get; set; } = 200;
 
     /// <summary>A batch is published this long after its first call at the latest (what a crash can lose on top of
-    /// the publisher's buffer, and how much later the Supervisor's live view sees a call).</summary>
+    /// the publisher's buffer, and how much later the Supervisor's live view sees a call). 50 ms: at a few thousand
+    /// calls a second that fills batches of ~200 calls, and the broker's cost is per message (docs/benchmarks.md).</summary>
     [Range(0, 60_000)]
-    public double FlushIntervalMs { get; set; } = 10;
+    public double FlushIntervalMs { get; set; } = 50;
 }
 
 public sealed class RateLimitOptions

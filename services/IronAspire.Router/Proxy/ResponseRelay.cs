@@ -112,17 +112,19 @@ internal sealed partial class ResponseRelay(IOptions<RouterOptions> options, Tim
         {
             var unflushed = 0;
             var raw = await reader.ReadEventAsync(cancellationToken);
-            while (raw is not null)
+            while (raw is { } eventBytes)
             {
                 output.Clear();
-                processor.Process(SseEvent.Parse(raw), output);
+                // Parsed and written before the next read, which reuses the event's bytes.
+                processor.Process(SseEvent.Parse(eventBytes), output);
                 unflushed += Write(response, output);
 
                 // Events that arrived together leave together: one flush (one send) for all of them, but the first
                 // byte never waits for the events behind it, and nothing waits for the provider's next read.
                 var flushNow = (output.Count > 0 && call.TimeToFirstByteMs is null) || unflushed > MaxUnflushedBytes;
-                if (!flushNow && reader.TryReadBufferedEvent(out raw))
+                if (!flushNow && reader.TryReadBufferedEvent(out var buffered))
                 {
+                    raw = buffered;
                     continue;
                 }
 

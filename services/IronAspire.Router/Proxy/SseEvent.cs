@@ -13,8 +13,9 @@ public sealed class SseEvent
 {
     private string? _data;
 
-    /// <summary>The event's bytes as the provider sent them (up to its last line break), until anything changes it.</summary>
-    private byte[]? _raw;
+    /// <summary>The event's bytes as the provider sent them (up to its last line break), until anything changes it;
+    /// empty when there are none to send. A slice of the reader's buffer: valid until the reader's next read.</summary>
+    private ReadOnlyMemory<byte> _raw;
 
     /// <summary>Where the single data line's payload sits in <see cref="_raw"/>'s source, while <see cref="_data"/> is not decoded.</summary>
     private ReadOnlyMemory<byte> _dataUtf8;
@@ -25,7 +26,7 @@ public sealed class SseEvent
         _data = data;
     }
 
-    private SseEvent(string? name, ReadOnlyMemory<byte> dataUtf8, byte[]? raw)
+    private SseEvent(string? name, ReadOnlyMemory<byte> dataUtf8, ReadOnlyMemory<byte> raw)
     {
         Name = name;
         _dataUtf8 = dataUtf8;
@@ -40,7 +41,7 @@ public sealed class SseEvent
         set
         {
             _data = value;
-            _raw = null;
+            _raw = default;
             _dataUtf8 = default;
         }
     }
@@ -49,7 +50,7 @@ public sealed class SseEvent
     public void SetDataUtf8(byte[] data)
     {
         _data = null;
-        _raw = null;
+        _raw = default;
         _dataUtf8 = data;
     }
 
@@ -64,14 +65,15 @@ public sealed class SseEvent
     public bool DataIs(string value) =>
         _data is { } data ? data == value : Ascii.Equals(_dataUtf8.Span, value);
 
-    /// <summary>Parses one event as <see cref="SseEventReader"/> returns it (without the blank line that ends it).</summary>
-    public static SseEvent Parse(byte[] raw)
+    /// <summary>Parses one event as <see cref="SseEventReader"/> returns it (without the blank line that ends it). The
+    /// event refers to <paramref name="raw"/> without copying it: it must be written before those bytes are reused.</summary>
+    public static SseEvent Parse(ReadOnlyMemory<byte> raw)
     {
         string? name = null;
         ReadOnlyMemory<byte> single = default;
         StringBuilder? joined = null;
         var dataLines = 0;
-        var rest = raw.AsMemory();
+        var rest = raw;
         while (rest.Length > 0)
         {
             var end = rest.Span.IndexOf((byte)'\n');
@@ -108,7 +110,7 @@ public sealed class SseEvent
         }
 
         // An event cut off at the end of the stream (no final line break) is rebuilt rather than passed on as it came.
-        var sent = raw is [.., (byte)'\n'] ? raw : null;
+        var sent = raw.Span is [.., (byte)'\n'] ? raw : default;
         if (joined is not null)
         {
             return new SseEvent(name, joined.ToString()) { _raw = sent };
@@ -121,7 +123,7 @@ public sealed class SseEvent
     /// goes out byte for byte as the provider sent it.</summary>
     public int WriteTo(IBufferWriter<byte> writer)
     {
-        if (_raw is null && _data is null && _dataUtf8.Span.IndexOfAny((byte)'\n', (byte)'\r') < 0)
+        if (_raw.IsEmpty && _data is null && _dataUtf8.Span.IndexOfAny((byte)'\n', (byte)'\r') < 0)
         {
             // A one-line payload set as bytes: written as it is, never decoded.
             var written = 0;
@@ -133,7 +135,7 @@ public sealed class SseEvent
             return written + Write(writer, "data: "u8) + Write(writer, _dataUtf8.Span) + Write(writer, "\n\n"u8);
         }
 
-        if (_raw is not { } raw)
+        if (_raw.IsEmpty)
         {
             var bytes = ToUtf8();
             writer.Write(bytes);
@@ -141,6 +143,7 @@ public sealed class SseEvent
         }
 
         // The blank line in the same line-break style as the event's own lines.
+        var raw = _raw.Span;
         var blankLine = raw is [.., (byte)'\r', (byte)'\n'] ? "\r\n"u8 : "\n"u8;
         writer.Write(raw);
         writer.Write(blankLine);

@@ -18,6 +18,9 @@ public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, boo
     /// <summary>The choices of the chunk being processed (reused from chunk to chunk).</summary>
     private readonly List<ChoiceText> _choices = [];
 
+    private ArrayBufferWriter<byte>? _splice;
+    private Utf8JsonWriter? _spliceJson;
+
     public override void Process(SseEvent evt, List<SseEvent> output)
     {
         if (evt.DataIs("[DONE]"))
@@ -66,7 +69,7 @@ public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, boo
     /// Writes changed deltas into the provider's bytes in place of their old strings (no tree, no re-serialisation);
     /// false when held-back text must be added to a finished choice, which the tree path does.
     /// </summary>
-    private static bool TrySplice(SseEvent evt, ReadOnlySpan<byte> utf8, List<ChoiceText> scanned)
+    private bool TrySplice(SseEvent evt, ReadOnlySpan<byte> utf8, List<ChoiceText> scanned)
     {
         foreach (var choice in scanned)
         {
@@ -76,7 +79,11 @@ public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, boo
             }
         }
 
-        var output = new ArrayBufferWriter<byte>(utf8.Length + 64);
+        // One buffer and one JSON writer per stream: a writer asks its buffer for 4 KB at its first write, so a new
+        // pair per chunk allocated several KB per event.
+        var output = _splice ??= new ArrayBufferWriter<byte>(1024);
+        output.ResetWrittenCount();
+        var json = _spliceJson ??= new Utf8JsonWriter(output);
         var copied = 0;
         foreach (var choice in scanned)
         {
@@ -86,11 +93,9 @@ public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, boo
             }
 
             output.Write(utf8[copied..choice.ContentStart]);
-            using (var json = new Utf8JsonWriter(output))
-            {
-                json.WriteStringValue(choice.Safe);
-            }
-
+            json.Reset(output);
+            json.WriteStringValue(choice.Safe);
+            json.Flush();
             copied = choice.ContentStart + choice.ContentLength;
         }
 
