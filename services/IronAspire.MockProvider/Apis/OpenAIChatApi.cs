@@ -76,7 +76,7 @@ public static class OpenAIChatApi
         chunk.WriteString("role"u8, "assistant"u8);
         chunk.WriteString("content"u8, ""u8);
         chunk.WriteNull("refusal"u8);
-        EndChunk(chunk, null);
+        EndChunk(chunk, call, null);
         if (!await call.EndEventAsync())
         {
             return;
@@ -98,7 +98,7 @@ public static class OpenAIChatApi
                 chunk = call.BeginEvent(default);
                 StartChunk(chunk, call, id);
                 chunk.WriteString("content"u8, delta.Span);
-                EndChunk(chunk, null);
+                EndChunk(chunk, call, null);
                 if (!await call.EndEventAsync(content: true))
                 {
                     return;
@@ -108,7 +108,7 @@ public static class OpenAIChatApi
 
         chunk = call.BeginEvent(default);
         StartChunk(chunk, call, id);
-        EndChunk(chunk, finish);
+        EndChunk(chunk, call, finish);
         await call.EndEventAsync();
 
         if (call.IncludeUsage)
@@ -132,7 +132,7 @@ public static class OpenAIChatApi
         var chunk = call.BeginEvent(default);
         StartChunk(chunk, call, id);
         WriteToolCallDelta(chunk, tool, first: true, ReadOnlySpan<char>.Empty);
-        EndChunk(chunk, null);
+        EndChunk(chunk, call, null);
         if (!await call.EndEventAsync(content: true))
         {
             return false;
@@ -144,7 +144,7 @@ public static class OpenAIChatApi
             chunk = call.BeginEvent(default);
             StartChunk(chunk, call, id);
             WriteToolCallDelta(chunk, tool, first: false, piece.Span);
-            EndChunk(chunk, null);
+            EndChunk(chunk, call, null);
             if (!await call.EndEventAsync(content: true))
             {
                 return false;
@@ -197,8 +197,9 @@ public static class OpenAIChatApi
         json.WriteStartObject("delta"u8);
     }
 
-    /// <summary>Closes a chunk opened by <see cref="StartChunk"/>.</summary>
-    private static void EndChunk(Utf8JsonWriter json, string? finish)
+    /// <summary>Closes a chunk opened by <see cref="StartChunk"/>; with include_usage, as OpenAI does, every chunk before
+    /// the usage chunk carries <c>"usage": null</c>.</summary>
+    private static void EndChunk(Utf8JsonWriter json, SimulatedCall call, string? finish)
     {
         json.WriteEndObject();
         json.WriteNull("logprobs"u8);
@@ -206,6 +207,11 @@ public static class OpenAIChatApi
 
         json.WriteEndObject();
         json.WriteEndArray();
+        if (call.IncludeUsage)
+        {
+            json.WriteNull("usage"u8);
+        }
+
         json.WriteEndObject();
     }
 

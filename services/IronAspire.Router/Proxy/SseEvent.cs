@@ -129,7 +129,7 @@ public sealed class SseEvent
             var written = 0;
             if (Name is not null)
             {
-                written += Write(writer, "event: "u8) + Write(writer, Encoding.UTF8.GetBytes(Name)) + Write(writer, "\n"u8);
+                written += Write(writer, "event: "u8) + WriteUtf8(writer, Name) + Write(writer, "\n"u8);
             }
 
             return written + Write(writer, "data: "u8) + Write(writer, _dataUtf8.Span) + Write(writer, "\n\n"u8);
@@ -137,9 +137,19 @@ public sealed class SseEvent
 
         if (_raw.IsEmpty)
         {
-            var bytes = ToUtf8();
-            writer.Write(bytes);
-            return bytes.Length;
+            // A decoded payload (rebuilt or translated): encoded line by line straight into the writer.
+            var total = 0;
+            if (Name is not null)
+            {
+                total += Write(writer, "event: "u8) + WriteUtf8(writer, Name) + Write(writer, "\n"u8);
+            }
+
+            foreach (var line in Data.AsSpan().EnumerateLines())
+            {
+                total += Write(writer, "data: "u8) + WriteUtf8(writer, line) + Write(writer, "\n"u8);
+            }
+
+            return total + Write(writer, "\n"u8);
         }
 
         // The blank line in the same line-break style as the event's own lines.
@@ -154,6 +164,13 @@ public sealed class SseEvent
     {
         writer.Write(bytes);
         return bytes.Length;
+    }
+
+    private static int WriteUtf8(IBufferWriter<byte> writer, ReadOnlySpan<char> text)
+    {
+        var written = Encoding.UTF8.GetBytes(text, writer.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length)));
+        writer.Advance(written);
+        return written;
     }
 
     public byte[] ToUtf8()

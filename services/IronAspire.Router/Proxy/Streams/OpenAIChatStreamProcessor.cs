@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -7,9 +8,9 @@ namespace IronAspire.Router.Proxy.Streams;
 /// <summary>OpenAI chat.completion.chunk streams: usage from the usage chunk, redaction of choices[].delta.content.</summary>
 /// <remarks>
 /// A chunk is first read without building a tree (<see cref="Utf8JsonReader"/> over the provider's bytes): when the
-/// redactor lets every delta through unchanged — almost every chunk — the provider's bytes go on as they came and the
-/// chunk cost no JSON tree, no decoded event and no re-serialisation. Only a chunk whose text changes, or the usage
-/// chunk, is parsed into a tree and rewritten.
+/// redactor lets every delta through unchanged the provider's bytes go on as they came, and a delta it changes (the
+/// streaming redactor holds back a possible partial value, so most do) is spliced into them: no JSON tree, no decoded
+/// event, no re-serialisation. Only a finished choice with held-back text, or the usage chunk, is parsed into a tree.
 /// </remarks>
 public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, bool hideUsageChunk) : StreamProcessor(redaction)
 {
@@ -19,7 +20,6 @@ public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, boo
     private readonly List<ChoiceText> _choices = [];
 
     private ArrayBufferWriter<byte>? _splice;
-    private Utf8JsonWriter? _spliceJson;
 
     public override void Process(SseEvent evt, List<SseEvent> output)
     {
@@ -79,11 +79,10 @@ public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, boo
             }
         }
 
-        // One buffer and one JSON writer per stream: a writer asks its buffer for 4 KB at its first write, so a new
-        // pair per chunk allocated several KB per event.
-        var output = _splice ??= new ArrayBufferWriter<byte>(1024);
+        // One buffer per stream, and the string escaped straight into it as a JSON writer would (its default encoder):
+        // a writer asks its buffer for 4 KB at its first write.
+        var output = _splice ??= new ArrayBufferWriter<byte>(utf8.Length * 2);
         output.ResetWrittenCount();
-        var json = _spliceJson ??= new Utf8JsonWriter(output);
         var copied = 0;
         foreach (var choice in scanned)
         {
@@ -93,15 +92,35 @@ public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, boo
             }
 
             output.Write(utf8[copied..choice.ContentStart]);
-            json.Reset(output);
-            json.WriteStringValue(choice.Safe);
-            json.Flush();
+            WriteJsonString(output, choice.Safe);
             copied = choice.ContentStart + choice.ContentLength;
         }
 
         output.Write(utf8[copied..]);
         evt.SetDataUtf8(output.WrittenSpan.ToArray());
         return true;
+    }
+
+    /// <summary>A JSON string token (quotes included), escaped as <see cref="Utf8JsonWriter"/> escapes by default.</summary>
+    private static void WriteJsonString(ArrayBufferWriter<byte> output, string? value)
+    {
+        value ??= "";
+        var utf8Length = System.Text.Encoding.UTF8.GetByteCount(value);
+        var rented = ArrayPool<byte>.Shared.Rent(utf8Length);
+        try
+        {
+            var source = rented.AsSpan(0, System.Text.Encoding.UTF8.GetBytes(value, rented));
+            // Escaping at most sextuples a byte (\uXXXX).
+            var destination = output.GetSpan(source.Length * 6 + 2);
+            destination[0] = (byte)'"';
+            JavaScriptEncoder.Default.EncodeUtf8(source, destination[1..], out _, out var written);
+            destination[written + 1] = (byte)'"';
+            output.Advance(written + 2);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     /// <summary>Writes the redactor's results for the scanned choices into the chunk.</summary>
@@ -213,7 +232,8 @@ public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, boo
 
     /// <summary>
     /// Reads a chunk's choices (their index, delta text and whether they finished) without building a tree; false for
-    /// anything the tree path must handle: a usage chunk, a shape it does not expect, or JSON it cannot read.
+    /// anything the tree path must handle: a usage chunk (a chunk whose usage is null is not one), a shape it does not
+    /// expect, or JSON it cannot read.
     /// </summary>
     private static bool TryScan(ReadOnlySpan<byte> json, List<ChoiceText> choices)
     {
@@ -230,7 +250,15 @@ public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, boo
             {
                 if (reader.ValueTextEquals("usage"u8))
                 {
-                    return false;
+                    // With include_usage OpenAI puts "usage": null in every chunk but the last: only the usage itself
+                    // takes the tree path.
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.Null)
+                    {
+                        return false;
+                    }
+
+                    continue;
                 }
 
                 if (!reader.ValueTextEquals("choices"u8))

@@ -1,0 +1,55 @@
+using System.IO.Pipelines;
+using BenchmarkDotNet.Attributes;
+using IronAspire.Pii.Policies;
+using IronAspire.Pii.Redaction;
+using IronAspire.Router.Governance;
+using IronAspire.Router.Proxy;
+using IronAspire.Router.Proxy.Streams;
+
+namespace IronAspire.Router.Benchmarks;
+
+/// <summary>
+/// One chat completion stream through the relay's steps, as <c>ResponseRelay</c> runs them: the event reader over the
+/// provider's bytes, the chat stream processor (usage read, the usage chunk the Router asked for hidden, every delta
+/// through the default PII policy's streaming redactor, or none), and the events written into a pipe.
+/// </summary>
+[MemoryDiagnoser]
+public class StreamRelayBenchmarks
+{
+    private readonly byte[] _stream = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "chat-stream.sse"));
+    private readonly List<SseEvent> _output = new(2);
+    private readonly Pipe _client = new(new PipeOptions(pauseWriterThreshold: 0));
+    private CompiledPiiPolicy _policy = null!;
+
+    [GlobalSetup]
+    public void Setup() => _policy = new CompiledPiiPolicy(PiiPolicy.BuiltInDefault, PiiPseudonymizer.FromSecret("a-benchmark-key-of-32-characters"));
+
+    [Benchmark(Baseline = true, Description = "chat stream, no PII policy")]
+    public Task<long> PassThrough() => RelayAsync(null);
+
+    [Benchmark(Description = "chat stream, default PII policy")]
+    public Task<long> Redacted() => RelayAsync(new PiiResponseRedaction(_policy.Response));
+
+    private async Task<long> RelayAsync(IResponseRedaction? redaction)
+    {
+        var processor = new OpenAIChatStreamProcessor(redaction, hideUsageChunk: true);
+        await using var reader = new SseEventReader(new MemoryStream(_stream, writable: false), TimeSpan.FromSeconds(30));
+        long written = 0;
+        while (await reader.ReadEventAsync(CancellationToken.None) is { } raw)
+        {
+            _output.Clear();
+            processor.Process(SseEvent.Parse(raw), _output);
+            foreach (var evt in _output)
+            {
+                written += evt.WriteTo(_client.Writer);
+            }
+        }
+
+        _output.Clear();
+        processor.Complete(_output);
+        await _client.Writer.FlushAsync();
+        var sent = await _client.Reader.ReadAsync();
+        _client.Reader.AdvanceTo(sent.Buffer.End);
+        return written;
+    }
+}
