@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -22,6 +23,119 @@ public static class JsonBodyRedaction
         changed |= RewriteTextTree(root, "instructions", rewrite);
         changed |= RewriteTextTree(root, "prompt", rewrite);
         return changed;
+    }
+
+    /// <summary>
+    /// A Chat Completions response (choices[].message.content) read without building a tree: each text goes through
+    /// <paramref name="rewrite"/> and a changed one is spliced into the provider's bytes, which are otherwise kept as
+    /// they came (<paramref name="result"/> is <paramref name="body"/> when nothing changed). False for any other shape
+    /// or JSON it cannot read: <see cref="RewriteResponseTexts"/> then handles the body as a tree.
+    /// </summary>
+    public static bool TryRewriteChatResponseTexts(ReadOnlyMemory<byte> body, Func<string, string> rewrite, out ReadOnlyMemory<byte> result)
+    {
+        result = body;
+        var json = body.Span;
+        List<(int Start, int Length, string Text)>? changed = null;
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            var sawChoices = false;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                // Texts of the other APIs' shapes are rewritten by the tree path.
+                if (reader.ValueTextEquals("content"u8) || reader.ValueTextEquals("output"u8))
+                {
+                    return false;
+                }
+
+                if (!reader.ValueTextEquals("choices"u8))
+                {
+                    reader.Read();
+                    reader.Skip();
+                    continue;
+                }
+
+                sawChoices = true;
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.StartArray)
+                {
+                    reader.Skip();
+                    continue;
+                }
+
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    if (reader.TokenType != JsonTokenType.StartObject)
+                    {
+                        reader.Skip();
+                        continue;
+                    }
+
+                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                    {
+                        var isMessage = reader.ValueTextEquals("message"u8);
+                        reader.Read();
+                        if (!isMessage || reader.TokenType != JsonTokenType.StartObject)
+                        {
+                            reader.Skip();
+                            continue;
+                        }
+
+                        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                        {
+                            var isContent = reader.ValueTextEquals("content"u8);
+                            reader.Read();
+                            if (isContent && reader.TokenType == JsonTokenType.String)
+                            {
+                                var text = reader.GetString()!;
+                                var safe = rewrite(text);
+                                if (!ReferenceEquals(safe, text) && safe != text)
+                                {
+                                    (changed ??= []).Add(((int)reader.TokenStartIndex, reader.ValueSpan.Length + 2, safe));
+                                }
+                            }
+                            else
+                            {
+                                reader.Skip();
+                            }
+                        }
+                    }
+                }
+            }
+
+            if (!sawChoices || reader.TokenType != JsonTokenType.EndObject || reader.CurrentDepth != 0)
+            {
+                return false;
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            // Not JSON, or text that is not valid UTF-8: the tree path decides.
+            return false;
+        }
+
+        if (changed is null)
+        {
+            return true;
+        }
+
+        var output = new ArrayBufferWriter<byte>(json.Length + 64);
+        var copied = 0;
+        foreach (var (start, length, text) in changed)
+        {
+            output.Write(json[copied..start]);
+            JsonStringToken.Write(output, text);
+            copied = start + length;
+        }
+
+        output.Write(json[copied..]);
+        result = output.WrittenMemory;
+        return true;
     }
 
     /// <summary>Rewrites the model's text in a non-streamed response of any of the APIs. Returns true when anything changed.</summary>

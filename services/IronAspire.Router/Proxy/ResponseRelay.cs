@@ -71,10 +71,16 @@ internal sealed partial class ResponseRelay(IOptions<RouterOptions> options, Tim
             body = DialectTranslation.ResponseBody(call.Operation, body.Span, time.GetUtcNow().ToUnixTimeSeconds());
         }
 
-        if (redaction is not null && JsonNode.Parse(body.Span) is JsonObject root
-            && JsonBodyRedaction.RewriteResponseTexts(root, redaction.Redact))
+        if (redaction is not null)
         {
-            body = JsonSerializer.SerializeToUtf8Bytes(root);
+            if (JsonBodyRedaction.TryRewriteChatResponseTexts(body, redaction.Redact, out var rewritten))
+            {
+                body = rewritten;
+            }
+            else if (JsonNode.Parse(body.Span) is JsonObject root && JsonBodyRedaction.RewriteResponseTexts(root, redaction.Redact))
+            {
+                body = JsonSerializer.SerializeToUtf8Bytes(root);
+            }
         }
 
         if (call.BudgetRemainingUsd is { } remaining)
@@ -236,8 +242,18 @@ internal sealed partial class ResponseRelay(IOptions<RouterOptions> options, Tim
         }
 
         await using var stream = await upstream.Content.ReadAsStreamAsync(cancellationToken);
-        using var memory = new MemoryStream(length is > 0 ? (int)length.Value : 4096);
-        await stream.CopyToAsync(memory, cancellationToken);
+        if (length is > 0 and var known)
+        {
+            // Read straight into the body's own array: CopyToAsync rents an 80 KB buffer per call, and under
+            // concurrency the pool runs dry and hands out new ones on the large-object heap.
+            var exact = new byte[known];
+            await stream.ReadExactlyAsync(exact, cancellationToken);
+            return exact;
+        }
+
+        using var memory = new MemoryStream(4096);
+        await stream.CopyToAsync(memory, 16 * 1024, cancellationToken);
+
         return memory.GetBuffer().AsMemory(0, (int)memory.Length);
     }
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -79,8 +78,7 @@ public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, boo
             }
         }
 
-        // One buffer per stream, and the string escaped straight into it as a JSON writer would (its default encoder):
-        // a writer asks its buffer for 4 KB at its first write.
+        // One buffer per stream, the new text escaped straight into it.
         var output = _splice ??= new ArrayBufferWriter<byte>(utf8.Length * 2);
         output.ResetWrittenCount();
         var copied = 0;
@@ -92,35 +90,13 @@ public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, boo
             }
 
             output.Write(utf8[copied..choice.ContentStart]);
-            WriteJsonString(output, choice.Safe);
+            JsonStringToken.Write(output, choice.Safe ?? "");
             copied = choice.ContentStart + choice.ContentLength;
         }
 
         output.Write(utf8[copied..]);
         evt.SetDataUtf8(output.WrittenSpan.ToArray());
         return true;
-    }
-
-    /// <summary>A JSON string token (quotes included), escaped as <see cref="Utf8JsonWriter"/> escapes by default.</summary>
-    private static void WriteJsonString(ArrayBufferWriter<byte> output, string? value)
-    {
-        value ??= "";
-        var utf8Length = System.Text.Encoding.UTF8.GetByteCount(value);
-        var rented = ArrayPool<byte>.Shared.Rent(utf8Length);
-        try
-        {
-            var source = rented.AsSpan(0, System.Text.Encoding.UTF8.GetBytes(value, rented));
-            // Escaping at most sextuples a byte (\uXXXX).
-            var destination = output.GetSpan(source.Length * 6 + 2);
-            destination[0] = (byte)'"';
-            JavaScriptEncoder.Default.EncodeUtf8(source, destination[1..], out _, out var written);
-            destination[written + 1] = (byte)'"';
-            output.Advance(written + 2);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
     }
 
     /// <summary>Writes the redactor's results for the scanned choices into the chunk.</summary>
