@@ -110,22 +110,37 @@ public class StreamProcessorTests
     public void OpenAI_chunks_with_null_usage_are_spliced_in_the_providers_bytes_and_the_usage_chunk_is_still_read()
     {
         // As OpenAI streams with include_usage: "usage": null in every chunk but the last. A chunk whose delta the policy
-        // changes keeps everything else as the provider wrote it (spacing, escapes, the null usage): it was spliced,
-        // not parsed into a tree and serialised again.
+        // changes keeps everything else as the provider wrote it (spacing, escapes): it was spliced, not parsed into a
+        // tree and serialised again. The null usage is the Router's doing (it asked for usage), so it goes too.
         var processor = new OpenAIChatStreamProcessor(new WordRedaction(), hideUsageChunk: true);
-        static SseEvent Sent(string json) => SseEvent.Parse(System.Text.Encoding.UTF8.GetBytes("data: " + json + "\n"));
 
         var output = Run(processor,
             Sent("""{"id": "c1", "model":"gpt-4o", "note":"caf\u00e9", "choices":[{"index":0,"delta":{"content":"my secret <b>"},"finish_reason":null}], "usage": null}"""),
+            Sent("""{"usage":null, "id": "c1", "choices":[{"index":0,"delta":{"content":"ok"},"finish_reason":null}]}"""),
             Sent("""{"id": "c1", "choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":null}"""),
             Sent("""{"id": "c1", "choices":[],"usage":{"prompt_tokens":5,"completion_tokens":4,"total_tokens":9}}"""),
             Sent("[DONE]"));
 
-        Assert.Equal("""{"id": "c1", "model":"gpt-4o", "note":"caf\u00e9", "choices":[{"index":0,"delta":{"content":"my [X] \u003Cb\u003E"},"finish_reason":null}], "usage": null}""", output[0].Data);
+        Assert.Equal("""{"id": "c1", "model":"gpt-4o", "note":"caf\u00e9", "choices":[{"index":0,"delta":{"content":"my [X] \u003Cb\u003E"},"finish_reason":null}]}""", output[0].Data);
+        Assert.Equal("""{"id": "c1", "choices":[{"index":0,"delta":{"content":"ok"},"finish_reason":null}]}""", output[1].Data);
+        Assert.Equal("""{"id": "c1", "choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}""", output[2].Data);
         Assert.Equal(new TokenUsage(5, 0, 4), processor.Usage);
-        Assert.Equal(3, output.Count);
+        Assert.Equal(4, output.Count);
         Assert.Equal("[DONE]", output[^1].Data);
     }
+
+    [Fact]
+    public void A_client_that_asked_for_usage_gets_openais_null_usage_as_it_came()
+    {
+        var processor = new OpenAIChatStreamProcessor(new WordRedaction(), hideUsageChunk: false);
+        const string chunk = """{"id":"c1","choices":[{"index":0,"delta":{"content":"ok"},"finish_reason":null}],"usage":null}""";
+
+        var output = Run(processor, Sent(chunk));
+
+        Assert.Equal(chunk, output[0].Data);
+    }
+
+    private static SseEvent Sent(string json) => SseEvent.Parse(System.Text.Encoding.UTF8.GetBytes("data: " + json + "\n"));
 
     [Fact]
     public void Anthropic_usage_comes_from_message_start_and_message_delta()

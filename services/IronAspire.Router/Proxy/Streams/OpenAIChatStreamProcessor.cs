@@ -18,6 +18,9 @@ public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, boo
     /// <summary>The choices of the chunk being processed (reused from chunk to chunk).</summary>
     private readonly List<ChoiceText> _choices = [];
 
+    /// <summary>Where the chunk being processed says <c>"usage": null</c> (with its comma), to cut it out; length 0 when it does not.</summary>
+    private (int Start, int Length) _nullUsage;
+
     private ArrayBufferWriter<byte>? _splice;
 
     public override void Process(SseEvent evt, List<SseEvent> output)
@@ -28,7 +31,7 @@ public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, boo
             return;
         }
 
-        if (evt.TryGetDataUtf8(out var utf8) && TryScan(utf8, _choices))
+        if (evt.TryGetDataUtf8(out var utf8) && TryScan(utf8, _choices, out _nullUsage))
         {
             var unchanged = true;
             for (var i = 0; i < _choices.Count; i++)
@@ -47,6 +50,16 @@ public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, boo
                 }
 
                 _choices[i] = choice;
+            }
+
+            // The null usage OpenAI adds to every chunk because the Router asked for usage is hidden too.
+            if (hideUsageChunk && _nullUsage.Length > 0)
+            {
+                unchanged = false;
+            }
+            else
+            {
+                _nullUsage = default;
             }
 
             if (!unchanged)
@@ -82,6 +95,7 @@ public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, boo
         var output = _splice ??= new ArrayBufferWriter<byte>(utf8.Length * 2);
         output.ResetWrittenCount();
         var copied = 0;
+        var cut = _nullUsage;
         foreach (var choice in scanned)
         {
             if (choice.Text is not { } text || ReferenceEquals(choice.Safe, text) || choice.Safe == text)
@@ -89,9 +103,22 @@ public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, boo
                 continue;
             }
 
+            if (cut.Length > 0 && cut.Start < choice.ContentStart)
+            {
+                output.Write(utf8[copied..cut.Start]);
+                copied = cut.Start + cut.Length;
+                cut = default;
+            }
+
             output.Write(utf8[copied..choice.ContentStart]);
             JsonStringToken.Write(output, choice.Safe ?? "");
             copied = choice.ContentStart + choice.ContentLength;
+        }
+
+        if (cut.Length > 0)
+        {
+            output.Write(utf8[copied..cut.Start]);
+            copied = cut.Start + cut.Length;
         }
 
         output.Write(utf8[copied..]);
@@ -100,12 +127,14 @@ public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, boo
     }
 
     /// <summary>Writes the redactor's results for the scanned choices into the chunk.</summary>
-    private static void Rewrite(SseEvent evt, List<ChoiceText> scanned)
+    private void Rewrite(SseEvent evt, List<ChoiceText> scanned)
     {
         if (ParseObject(evt.Data) is not { } chunk || chunk["choices"] is not JsonArray choices)
         {
             return;
         }
+
+        HideNullUsage(chunk);
 
         foreach (var choice in scanned)
         {
@@ -139,7 +168,7 @@ public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, boo
             return;
         }
 
-        var changed = false;
+        var changed = HideNullUsage(chunk);
         if (chunk["usage"] is JsonObject usage)
         {
             Usage = UsageReader.Read(usage);
@@ -197,6 +226,45 @@ public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, boo
         output.Add(evt);
     }
 
+    /// <summary>Removes <c>"usage": null</c> when the Router asked for usage and the client did not.</summary>
+    private bool HideNullUsage(JsonObject chunk) =>
+        hideUsageChunk && chunk.TryGetPropertyValue("usage", out var usage) && usage is null && chunk.Remove("usage");
+
+    /// <summary>A property's bytes from its name to the end of its value, with the comma that separates it from its
+    /// neighbour (the one before it, or the one after when it is the first).</summary>
+    private static (int Start, int Length) PropertyWithItsComma(ReadOnlySpan<byte> json, int start, int end)
+    {
+        var before = start - 1;
+        while (before >= 0 && json[before] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+        {
+            before--;
+        }
+
+        if (before >= 0 && json[before] == (byte)',')
+        {
+            return (before, end - before);
+        }
+
+        var after = end;
+        while (after < json.Length && json[after] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+        {
+            after++;
+        }
+
+        if (after >= json.Length || json[after] != (byte)',')
+        {
+            return (start, end - start);
+        }
+
+        do
+        {
+            after++;
+        }
+        while (after < json.Length && json[after] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n');
+
+        return (start, after - start);
+    }
+
     /// <summary>Adds the text the redactor held back to a finished choice's delta (creating the delta when it has none).</summary>
     private static void AppendHeld(JsonObject choice, JsonObject? delta, string held)
     {
@@ -211,9 +279,10 @@ public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, boo
     /// anything the tree path must handle: a usage chunk (a chunk whose usage is null is not one), a shape it does not
     /// expect, or JSON it cannot read.
     /// </summary>
-    private static bool TryScan(ReadOnlySpan<byte> json, List<ChoiceText> choices)
+    private static bool TryScan(ReadOnlySpan<byte> json, List<ChoiceText> choices, out (int Start, int Length) nullUsage)
     {
         choices.Clear();
+        nullUsage = default;
         var reader = new Utf8JsonReader(json);
         try
         {
@@ -228,12 +297,14 @@ public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, boo
                 {
                     // With include_usage OpenAI puts "usage": null in every chunk but the last: only the usage itself
                     // takes the tree path.
+                    var name = (int)reader.TokenStartIndex;
                     reader.Read();
                     if (reader.TokenType != JsonTokenType.Null)
                     {
                         return false;
                     }
 
+                    nullUsage = PropertyWithItsComma(json, name, (int)reader.BytesConsumed);
                     continue;
                 }
 
