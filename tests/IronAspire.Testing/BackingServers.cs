@@ -5,6 +5,7 @@ using IronAspire.AppHost;
 using IronAspire.AppHost.Lifecycle;
 using IronAspire.AppHost.Servers;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace IronAspire.Testing;
 
@@ -96,11 +97,21 @@ public static class BackingServers
             throw new InvalidOperationException($"{command} on {name} failed: {result.Message}");
         }
 
-        // Stop returns once the server has stopped; a started one is ready when its health check says so.
+        // Stop returns once the server has stopped; a started one is ready when it runs and its health check says so.
+        // Not WaitForResourceHealthyAsync: right after the start command DCP may still report the old replica, being
+        // deleted, as failed to start, and that wait gives up on the first such snapshot (seen once in CI).
         if (command == KnownResourceCommands.StartCommand)
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-            await app.ResourceNotifications.WaitForResourceHealthyAsync(name, timeout.Token);
+            try
+            {
+                await app.ResourceNotifications.WaitForResourceAsync(name,
+                    e => e.Snapshot.State?.Text == KnownResourceStates.Running && e.Snapshot.HealthStatus == HealthStatus.Healthy, timeout.Token);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+            {
+                throw new TimeoutException($"{name} was not running and healthy 90 s after its start command.");
+            }
         }
     }
 
