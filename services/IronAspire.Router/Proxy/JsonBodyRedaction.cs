@@ -35,7 +35,7 @@ public static class JsonBodyRedaction
     {
         result = body;
         var json = body.Span;
-        List<(int Start, int Length, string Text)>? changed = null;
+        List<JsonEdit>? changed = null;
         try
         {
             var reader = new Utf8JsonReader(json);
@@ -96,7 +96,7 @@ public static class JsonBodyRedaction
                                 var safe = rewrite(text);
                                 if (!ReferenceEquals(safe, text) && safe != text)
                                 {
-                                    (changed ??= []).Add(((int)reader.TokenStartIndex, reader.ValueSpan.Length + 2, safe));
+                                    (changed ??= []).Add(new JsonEdit((int)reader.TokenStartIndex, reader.ValueSpan.Length + 2, safe));
                                 }
                             }
                             else
@@ -125,15 +125,7 @@ public static class JsonBodyRedaction
         }
 
         var output = new ArrayBufferWriter<byte>(json.Length + 64);
-        var copied = 0;
-        foreach (var (start, length, text) in changed)
-        {
-            output.Write(json[copied..start]);
-            JsonStringToken.Write(output, text);
-            copied = start + length;
-        }
-
-        output.Write(json[copied..]);
+        JsonSplice.Apply(json, changed, output);
         result = output.WrittenMemory;
         return true;
     }

@@ -166,8 +166,8 @@ internal sealed partial class ResponseRelay(IOptions<RouterOptions> options, Tim
             var evt = new SseEvent(dialect == ApiDialect.Anthropic ? "error" : null, System.Text.Encoding.UTF8.GetString(error.ToJson(dialect)));
             try
             {
-                await response.Body.WriteAsync(evt.ToUtf8(), CancellationToken.None);
-                await response.Body.FlushAsync(CancellationToken.None);
+                evt.WriteTo(response.BodyWriter);
+                await response.BodyWriter.FlushAsync(CancellationToken.None);
             }
             catch (IOException)
             {

@@ -123,41 +123,28 @@ public sealed class SseEvent
     /// goes out byte for byte as the provider sent it.</summary>
     public int WriteTo(IBufferWriter<byte> writer)
     {
-        if (_raw.IsEmpty && _data is null && _dataUtf8.Span.IndexOfAny((byte)'\n', (byte)'\r') < 0)
+        if (!_raw.IsEmpty)
+        {
+            // The blank line in the same line-break style as the event's own lines.
+            var raw = _raw.Span;
+            var blankLine = raw is [.., (byte)'\r', (byte)'\n'] ? "\r\n"u8 : "\n"u8;
+            return Write(writer, raw) + Write(writer, blankLine);
+        }
+
+        var written = Name is null ? 0 : Write(writer, "event: "u8) + WriteUtf8(writer, Name) + Write(writer, "\n"u8);
+        if (_data is null && _dataUtf8.Span.IndexOfAny((byte)'\n', (byte)'\r') < 0)
         {
             // A one-line payload set as bytes: written as it is, never decoded.
-            var written = 0;
-            if (Name is not null)
-            {
-                written += Write(writer, "event: "u8) + WriteUtf8(writer, Name) + Write(writer, "\n"u8);
-            }
-
             return written + Write(writer, "data: "u8) + Write(writer, _dataUtf8.Span) + Write(writer, "\n\n"u8);
         }
 
-        if (_raw.IsEmpty)
+        // A decoded payload (rebuilt or translated): encoded line by line straight into the writer.
+        foreach (var line in Data.AsSpan().EnumerateLines())
         {
-            // A decoded payload (rebuilt or translated): encoded line by line straight into the writer.
-            var total = 0;
-            if (Name is not null)
-            {
-                total += Write(writer, "event: "u8) + WriteUtf8(writer, Name) + Write(writer, "\n"u8);
-            }
-
-            foreach (var line in Data.AsSpan().EnumerateLines())
-            {
-                total += Write(writer, "data: "u8) + WriteUtf8(writer, line) + Write(writer, "\n"u8);
-            }
-
-            return total + Write(writer, "\n"u8);
+            written += Write(writer, "data: "u8) + WriteUtf8(writer, line) + Write(writer, "\n"u8);
         }
 
-        // The blank line in the same line-break style as the event's own lines.
-        var raw = _raw.Span;
-        var blankLine = raw is [.., (byte)'\r', (byte)'\n'] ? "\r\n"u8 : "\n"u8;
-        writer.Write(raw);
-        writer.Write(blankLine);
-        return raw.Length + blankLine.Length;
+        return written + Write(writer, "\n"u8);
     }
 
     private static int Write(IBufferWriter<byte> writer, ReadOnlySpan<byte> bytes)
@@ -171,22 +158,5 @@ public sealed class SseEvent
         var written = Encoding.UTF8.GetBytes(text, writer.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length)));
         writer.Advance(written);
         return written;
-    }
-
-    public byte[] ToUtf8()
-    {
-        var builder = new StringBuilder(Data.Length + 32);
-        if (Name is not null)
-        {
-            builder.Append("event: ").Append(Name).Append('\n');
-        }
-
-        foreach (var line in Data.AsSpan().EnumerateLines())
-        {
-            builder.Append("data: ").Append(line).Append('\n');
-        }
-
-        builder.Append('\n');
-        return Encoding.UTF8.GetBytes(builder.ToString());
     }
 }

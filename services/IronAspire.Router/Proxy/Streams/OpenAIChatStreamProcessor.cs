@@ -18,9 +18,8 @@ public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, boo
     /// <summary>The choices of the chunk being processed (reused from chunk to chunk).</summary>
     private readonly List<ChoiceText> _choices = [];
 
-    /// <summary>Where the chunk being processed says <c>"usage": null</c> (with its comma), to cut it out; length 0 when it does not.</summary>
-    private (int Start, int Length) _nullUsage;
-
+    /// <summary>The edits of the chunk being spliced, and the buffer it is spliced into (both reused from chunk to chunk).</summary>
+    private readonly List<JsonEdit> _edits = [];
     private ArrayBufferWriter<byte>? _splice;
 
     public override void Process(SseEvent evt, List<SseEvent> output)
@@ -31,7 +30,7 @@ public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, boo
             return;
         }
 
-        if (evt.TryGetDataUtf8(out var utf8) && TryScan(utf8, _choices, out _nullUsage))
+        if (evt.TryGetDataUtf8(out var utf8) && TryScan(utf8, _choices, out var nullUsage))
         {
             var unchanged = true;
             for (var i = 0; i < _choices.Count; i++)
@@ -53,21 +52,10 @@ public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, boo
             }
 
             // The null usage OpenAI adds to every chunk because the Router asked for usage is hidden too.
-            if (hideUsageChunk && _nullUsage.Length > 0)
+            var cutUsage = hideUsageChunk && nullUsage.Length > 0;
+            if ((!unchanged || cutUsage) && !TrySplice(evt, utf8, _choices, cutUsage ? nullUsage : null))
             {
-                unchanged = false;
-            }
-            else
-            {
-                _nullUsage = default;
-            }
-
-            if (!unchanged)
-            {
-                if (!TrySplice(evt, utf8, _choices))
-                {
-                    Rewrite(evt, _choices);
-                }
+                Rewrite(evt, _choices);
             }
 
             output.Add(evt);
@@ -78,50 +66,41 @@ public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, boo
     }
 
     /// <summary>
-    /// Writes changed deltas into the provider's bytes in place of their old strings (no tree, no re-serialisation);
-    /// false when held-back text must be added to a finished choice, which the tree path does.
+    /// Writes changed deltas into the provider's bytes in place of their old strings, and cuts <paramref name="cut"/>
+    /// out (no tree, no re-serialisation); false when held-back text must be added to a finished choice, which the
+    /// tree path does.
     /// </summary>
-    private bool TrySplice(SseEvent evt, ReadOnlySpan<byte> utf8, List<ChoiceText> scanned)
+    private bool TrySplice(SseEvent evt, ReadOnlySpan<byte> utf8, List<ChoiceText> scanned, JsonEdit? cut)
     {
+        _edits.Clear();
         foreach (var choice in scanned)
         {
             if (choice.Held is { Length: > 0 })
             {
                 return false;
             }
+
+            if (choice.Text is { } text && !ReferenceEquals(choice.Safe, text) && choice.Safe != text)
+            {
+                _edits.Add(new JsonEdit(choice.ContentStart, choice.ContentLength, choice.Safe ?? ""));
+            }
         }
 
-        // One buffer per stream, the new text escaped straight into it.
+        if (cut is { } usage)
+        {
+            // After the choices in OpenAI's chunks, before them in any other order.
+            var at = _edits.Count;
+            while (at > 0 && _edits[at - 1].Start > usage.Start)
+            {
+                at--;
+            }
+
+            _edits.Insert(at, usage);
+        }
+
         var output = _splice ??= new ArrayBufferWriter<byte>(utf8.Length * 2);
         output.ResetWrittenCount();
-        var copied = 0;
-        var cut = _nullUsage;
-        foreach (var choice in scanned)
-        {
-            if (choice.Text is not { } text || ReferenceEquals(choice.Safe, text) || choice.Safe == text)
-            {
-                continue;
-            }
-
-            if (cut.Length > 0 && cut.Start < choice.ContentStart)
-            {
-                output.Write(utf8[copied..cut.Start]);
-                copied = cut.Start + cut.Length;
-                cut = default;
-            }
-
-            output.Write(utf8[copied..choice.ContentStart]);
-            JsonStringToken.Write(output, choice.Safe ?? "");
-            copied = choice.ContentStart + choice.ContentLength;
-        }
-
-        if (cut.Length > 0)
-        {
-            output.Write(utf8[copied..cut.Start]);
-            copied = cut.Start + cut.Length;
-        }
-
-        output.Write(utf8[copied..]);
+        JsonSplice.Apply(utf8, _edits, output);
         evt.SetDataUtf8(output.WrittenSpan.ToArray());
         return true;
     }
@@ -230,41 +209,6 @@ public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, boo
     private bool HideNullUsage(JsonObject chunk) =>
         hideUsageChunk && chunk.TryGetPropertyValue("usage", out var usage) && usage is null && chunk.Remove("usage");
 
-    /// <summary>A property's bytes from its name to the end of its value, with the comma that separates it from its
-    /// neighbour (the one before it, or the one after when it is the first).</summary>
-    private static (int Start, int Length) PropertyWithItsComma(ReadOnlySpan<byte> json, int start, int end)
-    {
-        var before = start - 1;
-        while (before >= 0 && json[before] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
-        {
-            before--;
-        }
-
-        if (before >= 0 && json[before] == (byte)',')
-        {
-            return (before, end - before);
-        }
-
-        var after = end;
-        while (after < json.Length && json[after] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
-        {
-            after++;
-        }
-
-        if (after >= json.Length || json[after] != (byte)',')
-        {
-            return (start, end - start);
-        }
-
-        do
-        {
-            after++;
-        }
-        while (after < json.Length && json[after] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n');
-
-        return (start, after - start);
-    }
-
     /// <summary>Adds the text the redactor held back to a finished choice's delta (creating the delta when it has none).</summary>
     private static void AppendHeld(JsonObject choice, JsonObject? delta, string held)
     {
@@ -279,7 +223,7 @@ public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, boo
     /// anything the tree path must handle: a usage chunk (a chunk whose usage is null is not one), a shape it does not
     /// expect, or JSON it cannot read.
     /// </summary>
-    private static bool TryScan(ReadOnlySpan<byte> json, List<ChoiceText> choices, out (int Start, int Length) nullUsage)
+    private static bool TryScan(ReadOnlySpan<byte> json, List<ChoiceText> choices, out JsonEdit nullUsage)
     {
         choices.Clear();
         nullUsage = default;
@@ -304,7 +248,7 @@ public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, boo
                         return false;
                     }
 
-                    nullUsage = PropertyWithItsComma(json, name, (int)reader.BytesConsumed);
+                    nullUsage = JsonSplice.CutProperty(json, name, (int)reader.BytesConsumed);
                     continue;
                 }
 
