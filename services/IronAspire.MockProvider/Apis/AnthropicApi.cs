@@ -121,10 +121,7 @@ public static class AnthropicApi
                 evt = StartDelta(call, "input_json_delta"u8);
                 evt.WriteString("partial_json"u8, piece.Span);
                 EndDelta(evt);
-                if (!await call.EndEventAsync(content: true))
-                {
-                    return;
-                }
+                await call.EndEventAsync(content: true);
             }
         }
         else
@@ -136,10 +133,7 @@ public static class AnthropicApi
                 evt = StartDelta(call, "text_delta"u8);
                 evt.WriteString("text"u8, delta.Span);
                 EndDelta(evt);
-                if (!await call.EndEventAsync(content: true))
-                {
-                    return;
-                }
+                await call.EndEventAsync(content: true);
             }
         }
 

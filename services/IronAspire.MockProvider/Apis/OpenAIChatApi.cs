@@ -77,17 +77,11 @@ public static class OpenAIChatApi
         chunk.WriteString("content"u8, ""u8);
         chunk.WriteNull("refusal"u8);
         EndChunk(chunk, call, null);
-        if (!await call.EndEventAsync())
-        {
-            return;
-        }
+        await call.EndEventAsync();
 
         if (call.ToolCall is { } toolCall)
         {
-            if (!await StreamToolCallAsync(call, id, toolCall, simulator.Time))
-            {
-                return;
-            }
+            await StreamToolCallAsync(call, id, toolCall, simulator.Time);
         }
         else
         {
@@ -99,10 +93,7 @@ public static class OpenAIChatApi
                 StartChunk(chunk, call, id);
                 chunk.WriteString("content"u8, delta.Span);
                 EndChunk(chunk, call, null);
-                if (!await call.EndEventAsync(content: true))
-                {
-                    return;
-                }
+                await call.EndEventAsync(content: true);
             }
         }
 
@@ -127,16 +118,13 @@ public static class OpenAIChatApi
     }
 
     /// <summary>As OpenAI streams a tool call: id, type and name first with empty arguments, then the arguments in pieces.</summary>
-    private static async Task<bool> StreamToolCallAsync(SimulatedCall call, string id, ToolCallPlan tool, TimeProvider time)
+    private static async Task StreamToolCallAsync(SimulatedCall call, string id, ToolCallPlan tool, TimeProvider time)
     {
         var chunk = call.BeginEvent(default);
         StartChunk(chunk, call, id);
         WriteToolCallDelta(chunk, tool, first: true, ReadOnlySpan<char>.Empty);
         EndChunk(chunk, call, null);
-        if (!await call.EndEventAsync(content: true))
-        {
-            return false;
-        }
+        await call.EndEventAsync(content: true);
 
         foreach (var piece in tool.ArgumentPieces())
         {
@@ -145,13 +133,8 @@ public static class OpenAIChatApi
             StartChunk(chunk, call, id);
             WriteToolCallDelta(chunk, tool, first: false, piece.Span);
             EndChunk(chunk, call, null);
-            if (!await call.EndEventAsync(content: true))
-            {
-                return false;
-            }
+            await call.EndEventAsync(content: true);
         }
-
-        return true;
     }
 
     private static void WriteToolCallDelta(Utf8JsonWriter chunk, ToolCallPlan tool, bool first, ReadOnlySpan<char> arguments)

@@ -65,10 +65,7 @@ public static class OpenAIResponsesApi
                 evt.WriteNumber("output_index"u8, 0);
                 evt.WriteString("delta"u8, piece.Span);
                 evt.WriteEndObject();
-                if (!await call.EndEventAsync(content: true))
-                {
-                    return;
-                }
+                await call.EndEventAsync(content: true);
             }
 
             evt = StartEvent(call, "response.function_call_arguments.done"u8, ref sequence);
@@ -98,10 +95,7 @@ public static class OpenAIResponsesApi
                 evt.WriteStartArray("logprobs"u8);
                 evt.WriteEndArray();
                 evt.WriteEndObject();
-                if (!await call.EndEventAsync(content: true))
-                {
-                    return;
-                }
+                await call.EndEventAsync(content: true);
             }
 
             evt = StartEvent(call, "response.output_text.done"u8, ref sequence);

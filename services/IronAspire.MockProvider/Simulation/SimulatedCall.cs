@@ -13,12 +13,6 @@ public sealed class SimulatedCall(HttpContext context, JsonDocument document, Pr
     /// <summary>Content events sent before a drop-mid-stream fault closes the connection.</summary>
     public const int EventsBeforeDrop = 3;
 
-    /// <summary>
-    /// How long the connection stays up after the last bytes before a drop-mid-stream cut: closing at once resets
-    /// the TCP connection, and the client's kernel would discard the bytes it had received but not yet read.
-    /// </summary>
-    public static readonly TimeSpan DropGrace = TimeSpan.FromMilliseconds(100);
-
     private Utf8JsonWriter? _writer;
     private ArrayBufferWriter<byte>? _partial;
     private int _contentEvents;
@@ -79,8 +73,7 @@ public sealed class SimulatedCall(HttpContext context, JsonDocument document, Pr
         {
             await context.Response.Body.WriteAsync(partial.WrittenMemory[..(partial.WrittenCount / 2)], Aborted);
             await context.Response.Body.FlushAsync(Aborted);
-            await CutAsync();
-            return;
+            throw new SimulatedConnectionDrop();
         }
 
         await context.Response.BodyWriter.FlushAsync(Aborted);
@@ -112,10 +105,10 @@ public sealed class SimulatedCall(HttpContext context, JsonDocument document, Pr
     }
 
     /// <summary>
-    /// Ends the event and sends it. Returns false when a drop-mid-stream fault closed the connection after this
-    /// <paramref name="content"/> event: the caller stops there.
+    /// Ends the event and sends it. Under a drop-mid-stream fault the <see cref="EventsBeforeDrop"/>th
+    /// <paramref name="content"/> event is the last: it throws <see cref="SimulatedConnectionDrop"/>.
     /// </summary>
-    public async ValueTask<bool> EndEventAsync(bool content = false)
+    public async ValueTask EndEventAsync(bool content = false)
     {
         _writer!.Flush();
         var pipe = context.Response.BodyWriter;
@@ -123,17 +116,8 @@ public sealed class SimulatedCall(HttpContext context, JsonDocument document, Pr
         await pipe.FlushAsync(Aborted);
         if (content && DropMidStream && ++_contentEvents == EventsBeforeDrop)
         {
-            await CutAsync();
-            return false;
+            throw new SimulatedConnectionDrop();
         }
-
-        return true;
-    }
-
-    private async Task CutAsync()
-    {
-        await Task.Delay(DropGrace, Aborted).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        context.Abort();
     }
 
     /// <summary>OpenAI's end of stream: <c>data: [DONE]</c>.</summary>
