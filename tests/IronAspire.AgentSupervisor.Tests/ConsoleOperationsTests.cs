@@ -137,8 +137,10 @@ public sealed class ConsoleOperationsTests : IAsyncLifetime
         using var admin = _factory.Admin();
         var budgetId = "agt-alert-" + Guid.NewGuid().ToString("N")[..8];
         var provider = "prov-" + Guid.NewGuid().ToString("N")[..8];
-        await _bus.PublishAsync(new BudgetThresholdCrossed(Guid.NewGuid(), BudgetScope.Agent, budgetId, 80, 0.8m, 1m, "lifetime", DateTimeOffset.UtcNow));
-        await _bus.PublishAsync(new BudgetThresholdCrossed(Guid.NewGuid(), BudgetScope.Agent, budgetId, 80, 0.81m, 1m, "lifetime", DateTimeOffset.UtcNow));
+        // The newer crossing is published first: consumed in either order, the notice shows the newer one.
+        var now = DateTimeOffset.UtcNow;
+        await _bus.PublishAsync(new BudgetThresholdCrossed(Guid.NewGuid(), BudgetScope.Agent, budgetId, 80, 0.81m, 1m, "lifetime", now));
+        await _bus.PublishAsync(new BudgetThresholdCrossed(Guid.NewGuid(), BudgetScope.Agent, budgetId, 80, 0.8m, 1m, "lifetime", now.AddMinutes(-1)));
         await _bus.PublishAsync(new BudgetExhausted(Guid.NewGuid(), BudgetScope.Agent, budgetId, 1m, 1m, "lifetime", DateTimeOffset.UtcNow));
         await _bus.PublishAsync(new CircuitStateChanged(Guid.NewGuid(), provider, "Closed", null, DateTimeOffset.UtcNow));
         await _bus.PublishAsync(new CircuitStateChanged(Guid.NewGuid(), provider, "Open", "5 consecutive failures", DateTimeOffset.UtcNow));
@@ -147,6 +149,8 @@ public sealed class ConsoleOperationsTests : IAsyncLifetime
             && a["count"]!.GetValue<int>() == 2);
         Assert.Equal(("80", "Warning"), (threshold["key"]!.GetValue<string>(), threshold["severity"]!.GetValue<string>()));
         Assert.Contains("0.81 of 1 USD", threshold["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(now.AddMinutes(-1), threshold["firstAt"]!.GetValue<DateTimeOffset>());
+        Assert.Equal(now, threshold["lastAt"]!.GetValue<DateTimeOffset>());
         await WaitForAlertAsync(admin, a => a["subject"]!.GetValue<string>() == budgetId && a["kind"]!.GetValue<string>() == "BudgetExhausted");
         var circuit = await WaitForAlertAsync(admin, a => a["subject"]!.GetValue<string>() == provider);
         Assert.Equal("CircuitOpen", circuit["kind"]!.GetValue<string>());

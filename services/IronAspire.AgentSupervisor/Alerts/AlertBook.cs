@@ -16,20 +16,28 @@ public sealed class AlertBook(LiveFeed feed, TimeProvider time)
     private readonly List<Alert> _alerts = [];
     private long _sequence;
 
-    public Alert Raise(AlertKind kind, string subject, string key, string title, string detail)
+    /// <summary>
+    /// Raises a notice, or counts a repeat on the open one. <paramref name="occurredAt"/> is when it happened (the
+    /// event's own timestamp; now when omitted): events can be consumed out of order, so a repeat's detail replaces
+    /// the notice's only when it is newer, and FirstAt/LastAt span the occurrences whatever order they came in.
+    /// </summary>
+    public Alert Raise(AlertKind kind, string subject, string key, string title, string detail, DateTimeOffset? occurredAt = null)
     {
         Alert alert;
         lock (_gate)
         {
-            var now = time.GetUtcNow();
+            var at = occurredAt ?? time.GetUtcNow();
             var index = _alerts.FindIndex(a => a.AcknowledgedAt is null && a.Kind == kind && a.Subject == subject && a.Key == key);
             if (index >= 0)
             {
-                alert = _alerts[index] = _alerts[index] with { Detail = detail, LastAt = now, Count = _alerts[index].Count + 1 };
+                var open = _alerts[index];
+                alert = _alerts[index] = at >= open.LastAt
+                    ? open with { Title = title, Detail = detail, LastAt = at, Count = open.Count + 1 }
+                    : open with { FirstAt = at < open.FirstAt ? at : open.FirstAt, Count = open.Count + 1 };
             }
             else
             {
-                alert = new Alert($"alr-{++_sequence}", kind, Severity(kind, key), subject, key, title, detail, now, now, 1, null);
+                alert = new Alert($"alr-{++_sequence}", kind, Severity(kind, key), subject, key, title, detail, at, at, 1, null);
                 _alerts.Add(alert);
                 Trim();
             }

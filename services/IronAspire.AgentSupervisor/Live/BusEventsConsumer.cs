@@ -109,7 +109,7 @@ public sealed class BusEventsConsumer(AgentActivity activity, LiveFeed feed, Age
             }));
             alerts.Raise(AlertKind.BudgetThreshold, threshold.BudgetId, threshold.ThresholdPercent.ToString(CultureInfo.InvariantCulture),
                 $"{threshold.Scope} budget {threshold.ThresholdPercent} % used",
-                $"{threshold.SpentUsd:0.######} of {threshold.LimitUsd:0.######} USD spent ({threshold.Period}).");
+                $"{threshold.SpentUsd:0.######} of {threshold.LimitUsd:0.######} USD spent ({threshold.Period}).", threshold.Timestamp);
         }
 
         return Task.CompletedTask;
@@ -126,7 +126,7 @@ public sealed class BusEventsConsumer(AgentActivity activity, LiveFeed feed, Age
                 exhausted.Timestamp,
             }));
             alerts.Raise(AlertKind.BudgetExhausted, exhausted.BudgetId, "", $"{exhausted.Scope} budget exhausted (100 %)",
-                $"{exhausted.SpentUsd:0.######} of {exhausted.LimitUsd:0.######} USD spent ({exhausted.Period}); its agents are stopped.");
+                $"{exhausted.SpentUsd:0.######} of {exhausted.LimitUsd:0.######} USD spent ({exhausted.Period}); its agents are stopped.", exhausted.Timestamp);
         }
 
         // Not skipped for a redelivery: stopping is idempotent, and a redelivery means the first attempt may not have finished.
@@ -144,7 +144,7 @@ public sealed class BusEventsConsumer(AgentActivity activity, LiveFeed feed, Age
             if (change.State is "Open" or "Isolated")
             {
                 alerts.Raise(AlertKind.CircuitOpen, change.Provider, "", $"Provider {change.Provider}: circuit {change.State}",
-                    change.Reason ?? "Calls to this provider are refused or sent to a fallback.");
+                    change.Reason ?? "Calls to this provider are refused or sent to a fallback.", change.Timestamp);
             }
         }
 
