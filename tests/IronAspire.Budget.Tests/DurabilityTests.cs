@@ -88,7 +88,8 @@ public class DurabilityTests
         Assert.Equal(spent, (await service.GetBudgetAsync(agent))["spentUsd"]!.GetValue<decimal>());
 
         // Flush: the service rebuilds limits and spent totals from the PostgreSQL ledger before its next reservation.
-        await Task.Delay(300); // the ledger is written behind commits (50 ms batches)
+        // The ledger is written behind commits (from the Redis outbox, in 50 ms batches): drained before the flush.
+        Assert.Equal((long)(spent * 1_000_000_000m), await service.LedgerTotalNanosAsync(agent));
         using (var admin = await ConnectionMultiplexer.ConnectAsync(await BackingServers.RedisAsync() + ",allowAdmin=true"))
         {
             await admin.GetServers()[0].FlushAllDatabasesAsync();

@@ -25,7 +25,9 @@ public class TranslationTests
         return output;
     }
 
-    private static SseEvent Anthropic(string json) => new(JsonNode.Parse(json)!["type"]!.GetValue<string>(), json);
+    /// <summary>An Anthropic event as the Router reads it off the wire (the payload a slice of the provider's bytes).</summary>
+    private static SseEvent Anthropic(string json) =>
+        SseEvent.Parse(System.Text.Encoding.UTF8.GetBytes($"event: {JsonNode.Parse(json)!["type"]!.GetValue<string>()}\ndata: {json}\n"));
 
     private static SseEvent Data(string json) => new(null, json);
 
@@ -222,6 +224,31 @@ public class TranslationTests
         var messageText = string.Concat(toMessages.Where(e => e.Name == "content_block_delta")
             .Select(e => JsonNode.Parse(e.Data)!["delta"]!["text"]!.GetValue<string>()));
         Assert.Equal("the [X] is out", messageText);
+    }
+
+    [Fact]
+    public void Anthropic_events_with_fields_of_the_wrong_kind_are_passed_over_without_failing_the_stream()
+    {
+        var processor = DialectTranslation.StreamProcessor(LlmOperation.ChatCompletions, new OpenAIChatStreamProcessor(null, hideUsageChunk: false), 0);
+        var output = Run(processor,
+        [
+            Anthropic("""{"type":"message_start","message":{"id":7,"model":["x"],"usage":{"input_tokens":"ten"}}}"""),
+            Anthropic("""{"type":"content_block_start","index":"one","content_block":{"type":"tool_use","id":null,"name":3}}"""),
+            Anthropic("""{"type":"content_block_delta","index":0.5,"delta":{"type":"text_delta","text":"still here"}}"""),
+            Anthropic("""{"type":"content_block_delta","index":0,"delta":"not an object"}"""),
+            Anthropic("""{"type":"message_delta","delta":{"stop_reason":5},"usage":{"output_tokens":2}}"""),
+            Anthropic("""{"type":"message_stop"}"""),
+        ]);
+
+        var chunks = output.Where(e => e.Data != "[DONE]").Select(e => JsonNode.Parse(e.Data)!).ToList();
+        Assert.Null(chunks[0]["model"]);
+        Assert.StartsWith("chatcmpl-", chunks[0]["id"]!.GetValue<string>(), StringComparison.Ordinal);
+        var tool = chunks[1]["choices"]![0]!["delta"]!["tool_calls"]![0]!;
+        Assert.Equal(3, tool["function"]!["name"]!.GetValue<int>()); // copied as the provider sent it
+        Assert.Equal("still here", chunks[2]["choices"]![0]!["delta"]!["content"]!.GetValue<string>());
+        Assert.Equal("stop", chunks[3]["choices"]![0]!["finish_reason"]!.GetValue<string>());
+        Assert.Equal(2, chunks[4]["usage"]!["completion_tokens"]!.GetValue<long>());
+        Assert.Equal("[DONE]", output[^1].Data);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using System.Text.Json;
 
 namespace IronAspire.Router.Proxy;
 
@@ -35,6 +36,10 @@ public sealed class SseEvent
 
     public string? Name { get; }
 
+    /// <summary>An event the Router built with a one-line UTF-8 payload (a translated chunk): processors read and splice
+    /// it as they do a provider's event, without decoding it.</summary>
+    public static SseEvent FromUtf8(string? name, ReadOnlyMemory<byte> data) => new(name, data, default);
+
     public string Data
     {
         get => _data ??= Encoding.UTF8.GetString(_dataUtf8.Span);
@@ -59,6 +64,22 @@ public sealed class SseEvent
     {
         data = _dataUtf8.Span;
         return _data is null;
+    }
+
+    /// <summary>
+    /// The payload as a JSON document, over the event's own bytes while it has them (the document is then valid as long
+    /// as the event is); null when the payload is not JSON. The caller disposes it.
+    /// </summary>
+    public JsonDocument? ParseJson()
+    {
+        try
+        {
+            return _data is null ? JsonDocument.Parse(_dataUtf8) : JsonDocument.Parse(_data);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Whether the payload is exactly <paramref name="value"/> (e.g. <c>[DONE]</c>), without decoding it.</summary>

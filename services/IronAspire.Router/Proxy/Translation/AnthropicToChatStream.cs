@@ -1,5 +1,5 @@
+using System.Buffers;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace IronAspire.Router.Proxy.Translation;
 
@@ -8,8 +8,14 @@ namespace IronAspire.Router.Proxy.Translation;
 /// deltas content chunks, a tool_use block a tool call (id and name first, then its argument deltas), message_delta the
 /// finish chunk, message_stop the usage chunk and <c>[DONE]</c>. Pings and thinking deltas are dropped.
 /// </summary>
+/// <remarks>
+/// Each event is read as a JSON document over its own bytes and each chunk written as UTF-8 (no JSON trees): the
+/// client's chat stream processor then scans and splices the chunks as it does a provider's.
+/// </remarks>
 public sealed class AnthropicToChatStream(long created) : StreamTranslator
 {
+    private readonly ArrayBufferWriter<byte> _buffer = new(512);
+    private Utf8JsonWriter? _writer;
     private string _id = ResponseTranslation.ChatId(null);
     private string? _model;
 
@@ -19,57 +25,59 @@ public sealed class AnthropicToChatStream(long created) : StreamTranslator
 
     public override void Translate(SseEvent upstream, TokenUsage? usage, List<SseEvent> output)
     {
-        if (JsonNodeOrNull(upstream.Data) is not JsonObject data)
+        using var document = upstream.ParseJson();
+        if (document?.RootElement is not { ValueKind: JsonValueKind.Object } data)
         {
             return;
         }
 
-        switch (data["type"]?.GetValue<string>())
+        switch (data.String("type"u8))
         {
             case "message_start":
-                var message = data["message"];
-                _id = ResponseTranslation.ChatId(message?["id"]?.GetValue<string>());
-                _model = message?["model"]?.GetValue<string>();
-                output.Add(Chunk(new JsonObject { ["role"] = "assistant", ["content"] = "" }));
+                var message = data.Property("message"u8);
+                _id = ResponseTranslation.ChatId(message.String("id"u8));
+                _model = message.String("model"u8);
+                var role = StartChunk();
+                role.WriteString("role"u8, "assistant"u8);
+                role.WriteString("content"u8, ""u8);
+                output.Add(EndChunk(null));
                 break;
 
-            case "content_block_start" when data["content_block"] is JsonObject { } block && block["type"]?.GetValue<string>() == "tool_use":
+            case "content_block_start" when data.Property("content_block"u8) is var block && block.String("type"u8) == "tool_use":
                 var toolIndex = _toolIndexes.Count;
-                _toolIndexes[data["index"]?.GetValue<int>() ?? 0] = toolIndex;
-                output.Add(Chunk(new JsonObject
-                {
-                    ["tool_calls"] = new JsonArray(new JsonObject
-                    {
-                        ["index"] = toolIndex,
-                        ["id"] = block["id"]?.DeepClone(),
-                        ["type"] = "function",
-                        ["function"] = new JsonObject { ["name"] = block["name"]?.DeepClone(), ["arguments"] = "" },
-                    }),
-                }));
+                _toolIndexes[data.Int("index"u8)] = toolIndex;
+                var start = StartToolCall(toolIndex);
+                WriteCopy(start, "id"u8, block.Property("id"u8));
+                start.WriteString("type"u8, "function"u8);
+                start.WriteStartObject("function"u8);
+                WriteCopy(start, "name"u8, block.Property("name"u8));
+                start.WriteString("arguments"u8, ""u8);
+                start.WriteEndObject();
+                output.Add(EndToolCall());
                 break;
 
-            case "content_block_delta" when data["delta"] is JsonObject delta:
-                switch (delta["type"]?.GetValue<string>())
+            case "content_block_delta" when data.Property("delta"u8) is { ValueKind: JsonValueKind.Object } delta:
+                switch (delta.String("type"u8))
                 {
                     case "text_delta":
-                        output.Add(Chunk(new JsonObject { ["content"] = delta["text"]?.DeepClone() }));
+                        var content = StartChunk();
+                        WriteCopy(content, "content"u8, delta.Property("text"u8));
+                        output.Add(EndChunk(null));
                         break;
-                    case "input_json_delta" when _toolIndexes.TryGetValue(data["index"]?.GetValue<int>() ?? 0, out var index):
-                        output.Add(Chunk(new JsonObject
-                        {
-                            ["tool_calls"] = new JsonArray(new JsonObject
-                            {
-                                ["index"] = index,
-                                ["function"] = new JsonObject { ["arguments"] = delta["partial_json"]?.DeepClone() },
-                            }),
-                        }));
+                    case "input_json_delta" when _toolIndexes.TryGetValue(data.Int("index"u8), out var index):
+                        var arguments = StartToolCall(index);
+                        arguments.WriteStartObject("function"u8);
+                        WriteCopy(arguments, "arguments"u8, delta.Property("partial_json"u8));
+                        arguments.WriteEndObject();
+                        output.Add(EndToolCall());
                         break;
                 }
 
                 break;
 
             case "message_delta":
-                output.Add(Chunk([], ResponseTranslation.FinishReason(data["delta"]?["stop_reason"]?.GetValue<string>()) ?? "stop"));
+                StartChunk();
+                output.Add(EndChunk(ResponseTranslation.FinishReason(data.Property("delta"u8).String("stop_reason"u8)) ?? "stop"));
                 break;
 
             case "message_stop":
@@ -78,15 +86,16 @@ public sealed class AnthropicToChatStream(long created) : StreamTranslator
 
             case "error":
                 // The client's SDK raises an error event in its own format.
-                output.Add(new SseEvent(null, new JsonObject
-                {
-                    ["error"] = new JsonObject
-                    {
-                        ["message"] = data["error"]?["message"]?.DeepClone(),
-                        ["type"] = data["error"]?["type"]?.DeepClone(),
-                        ["code"] = data["error"]?["type"]?.DeepClone(),
-                    },
-                }.ToJsonString()));
+                var error = data.Property("error"u8);
+                var writer = Begin();
+                writer.WriteStartObject();
+                writer.WriteStartObject("error"u8);
+                WriteCopy(writer, "message"u8, error.Property("message"u8));
+                WriteCopy(writer, "type"u8, error.Property("type"u8));
+                WriteCopy(writer, "code"u8, error.Property("type"u8));
+                writer.WriteEndObject();
+                writer.WriteEndObject();
+                output.Add(Finish());
                 _done = true;
                 break;
         }
@@ -103,43 +112,116 @@ public sealed class AnthropicToChatStream(long created) : StreamTranslator
     private void End(TokenUsage? usage, List<SseEvent> output)
     {
         _done = true;
-        var chunk = Header();
-        chunk["choices"] = new JsonArray();
-        chunk["usage"] = ResponseTranslation.ChatUsage(usage ?? TokenUsage.None);
-        output.Add(new SseEvent(null, chunk.ToJsonString()));
+        var writer = Begin();
+        writer.WriteStartObject();
+        WriteHeader(writer);
+        writer.WriteStartArray("choices"u8);
+        writer.WriteEndArray();
+        writer.WritePropertyName("usage"u8);
+        ResponseTranslation.ChatUsage(usage ?? TokenUsage.None).WriteTo(writer);
+        writer.WriteEndObject();
+        output.Add(Finish());
         output.Add(new SseEvent(null, "[DONE]"));
     }
 
-    private SseEvent Chunk(JsonObject delta, string? finishReason = null)
+    /// <summary>Starts a chunk and its one choice's delta object; write the delta's fields, then <see cref="EndChunk"/>.</summary>
+    private Utf8JsonWriter StartChunk()
     {
-        var chunk = Header();
-        chunk["choices"] = new JsonArray(new JsonObject
-        {
-            ["index"] = 0,
-            ["delta"] = delta,
-            ["logprobs"] = null,
-            ["finish_reason"] = finishReason,
-        });
-        return new SseEvent(null, chunk.ToJsonString());
+        var writer = Begin();
+        writer.WriteStartObject();
+        WriteHeader(writer);
+        writer.WriteStartArray("choices"u8);
+        writer.WriteStartObject();
+        writer.WriteNumber("index"u8, 0);
+        writer.WriteStartObject("delta"u8);
+        return writer;
     }
 
-    private JsonObject Header() => new()
+    private SseEvent EndChunk(string? finishReason)
     {
-        ["id"] = _id,
-        ["object"] = "chat.completion.chunk",
-        ["created"] = created,
-        ["model"] = _model,
-    };
-
-    internal static JsonNode? JsonNodeOrNull(string data)
-    {
-        try
+        var writer = _writer!;
+        writer.WriteEndObject();
+        writer.WriteNull("logprobs"u8);
+        if (finishReason is null)
         {
-            return JsonNode.Parse(data);
+            writer.WriteNull("finish_reason"u8);
         }
-        catch (JsonException)
+        else
         {
-            return null;
+            writer.WriteString("finish_reason"u8, finishReason);
+        }
+
+        writer.WriteEndObject();
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        return Finish();
+    }
+
+    /// <summary>A chunk whose delta is one tool call at <paramref name="index"/>; write its fields, then <see cref="EndToolCall"/>.</summary>
+    private Utf8JsonWriter StartToolCall(int index)
+    {
+        var writer = StartChunk();
+        writer.WriteStartArray("tool_calls"u8);
+        writer.WriteStartObject();
+        writer.WriteNumber("index"u8, index);
+        return writer;
+    }
+
+    private SseEvent EndToolCall()
+    {
+        _writer!.WriteEndObject();
+        _writer.WriteEndArray();
+        return EndChunk(null);
+    }
+
+    private void WriteHeader(Utf8JsonWriter writer)
+    {
+        writer.WriteString("id"u8, _id);
+        writer.WriteString("object"u8, "chat.completion.chunk"u8);
+        writer.WriteNumber("created"u8, created);
+        if (_model is null)
+        {
+            writer.WriteNull("model"u8);
+        }
+        else
+        {
+            writer.WriteString("model"u8, _model);
+        }
+    }
+
+    private Utf8JsonWriter Begin()
+    {
+        _buffer.ResetWrittenCount();
+        if (_writer is null)
+        {
+            _writer = new Utf8JsonWriter(_buffer);
+        }
+        else
+        {
+            _writer.Reset(_buffer);
+        }
+
+        return _writer;
+    }
+
+    /// <summary>The chunk written, as an event of its own bytes (the buffer is reused for the next chunk).</summary>
+    private SseEvent Finish()
+    {
+        _writer!.Flush();
+        return SseEvent.FromUtf8(null, _buffer.WrittenSpan.ToArray());
+    }
+
+    /// <summary>Writes the provider's value as it is (null when it is missing), as the tree translation copied it.</summary>
+    private static void WriteCopy(Utf8JsonWriter writer, ReadOnlySpan<byte> name, JsonElement value)
+    {
+        writer.WritePropertyName(name);
+        if (value.ValueKind == JsonValueKind.Undefined)
+        {
+            writer.WriteNullValue();
+        }
+        else
+        {
+            value.WriteTo(writer);
         }
     }
 }

@@ -34,7 +34,7 @@ public sealed class ChatToAnthropicStream : StreamTranslator
             return;
         }
 
-        if (AnthropicToChatStream.JsonNodeOrNull(upstream.Data) is not JsonObject chunk)
+        if (JsonNodeOrNull(upstream.Data) is not JsonObject chunk)
         {
             return;
         }
@@ -172,4 +172,16 @@ public sealed class ChatToAnthropicStream : StreamTranslator
         Event("content_block_delta", new JsonObject { ["type"] = "content_block_delta", ["index"] = index, ["delta"] = delta });
 
     private static SseEvent Event(string name, JsonObject data) => new(name, data.ToJsonString());
+
+    private static JsonNode? JsonNodeOrNull(string data)
+    {
+        try
+        {
+            return JsonNode.Parse(data);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 }
