@@ -2,6 +2,7 @@ using Aspire.Hosting.ApplicationModel;
 using IronAspire.AppHost.Lifecycle;
 using IronAspire.AppHost.Servers;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IronAspire.AppHost;
 
@@ -15,6 +16,12 @@ public static class IronAspireModel
     {
         var configuration = builder.Configuration;
         var state = builder.ExecutionContext.IsRunMode ? StateFolder.FromConfiguration(configuration, builder.AppHostDirectory) : null;
+        if (state is not null)
+        {
+            // The one state folder of this run, for the AppHost's own services (resources file, log files).
+            builder.Services.AddSingleton(state);
+        }
+
         var servers = BackingServersModel.Add(builder, state);
         if (!configuration.GetValue<bool>(AppHostSettings.ServersOnly))
         {

@@ -28,7 +28,6 @@ public static class Program
         if (builder.ExecutionContext.IsRunMode)
         {
             var repositoryRoot = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, ".."));
-            builder.Services.AddSingleton(StateFolder.FromConfiguration(builder.Configuration, builder.AppHostDirectory));
             builder.Services.AddSingleton(sp => new SampleAgent(repositoryRoot, sp.GetRequiredService<ILogger<SampleAgent>>()));
             builder.Services.AddHostedService<ResourcesFile>();
             builder.Services.AddHostedService<ResourceLogFiles>();
