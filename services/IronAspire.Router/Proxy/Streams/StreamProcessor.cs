@@ -56,7 +56,8 @@ public abstract class StreamProcessor(IResponseRedaction? redaction)
 
     protected string RedactWhole(string text) => redaction?.Redact(text) ?? text;
 
-    protected static JsonObject? ParseObject(string data)
+    /// <summary>The payload as a mutable tree, for the paths that rebuild an event; null when it is not a JSON object.</summary>
+    internal static JsonObject? ParseObject(string data)
     {
         try
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using IronAspire.Router.Proxy.Streams;
 
 namespace IronAspire.Router.Proxy.Translation;
 
@@ -34,7 +35,7 @@ public sealed class ChatToAnthropicStream : StreamTranslator
             return;
         }
 
-        if (JsonNodeOrNull(upstream.Data) is not JsonObject chunk)
+        if (StreamProcessor.ParseObject(upstream.Data) is not { } chunk)
         {
             return;
         }
@@ -172,16 +173,4 @@ public sealed class ChatToAnthropicStream : StreamTranslator
         Event("content_block_delta", new JsonObject { ["type"] = "content_block_delta", ["index"] = index, ["delta"] = delta });
 
     private static SseEvent Event(string name, JsonObject data) => new(name, data.ToJsonString());
-
-    private static JsonNode? JsonNodeOrNull(string data)
-    {
-        try
-        {
-            return JsonNode.Parse(data);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
 }
