@@ -148,6 +148,10 @@ public static class BackingServers
 
     private static async Task StopAsync()
     {
+        // First, as the test host may be killed while this runs: the epmd daemon the broker's VM started outlives
+        // it, and the AppHost's own stop of it (on ApplicationStopped) does not run when the servers are disposed at
+        // process exit. The broker is stopped by DCP either way; without epmd it only cannot be found by name.
+        StopBrokerEpmd(Root, staleToo: false);
         if (Servers.IsValueCreated && Servers.Value.IsCompletedSuccessfully)
         {
             await Servers.Value.Result.DisposeAsync();
@@ -170,6 +174,7 @@ public static class BackingServers
     private static string CreateRoot()
     {
         var parent = Path.GetTempPath();
+        StopBrokerEpmd(null, staleToo: true);
         foreach (var stale in Directory.GetDirectories(parent, "ironaspire-tests-*"))
         {
             var pidText = Path.GetFileName(stale).Split('-')[2];
@@ -191,5 +196,52 @@ public static class BackingServers
         var root = Path.Combine(parent, $"ironaspire-tests-{Environment.ProcessId}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(root);
         return root;
+    }
+
+    /// <summary>
+    /// Stops the epmd daemons of the brokers whose data is under <paramref name="root"/>, and with
+    /// <paramref name="staleToo"/> those of test processes that no longer run (told apart by the broker environment
+    /// each daemon inherited: its Mnesia folder names the test process).
+    /// </summary>
+    private static void StopBrokerEpmd(string? root, bool staleToo)
+    {
+        const string MnesiaBase = "RABBITMQ_MNESIA_BASE=";
+        var testsFolder = Path.Combine(Path.GetTempPath(), "ironaspire-tests-");
+        foreach (var process in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(process), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                if (File.ReadAllText(Path.Combine(process, "comm")).Trim() != "epmd")
+                {
+                    continue;
+                }
+
+                var mnesia = File.ReadAllText(Path.Combine(process, "environ")).Split('\0')
+                    .FirstOrDefault(v => v.StartsWith(MnesiaBase, StringComparison.Ordinal))?[MnesiaBase.Length..];
+                if (mnesia is null || !mnesia.StartsWith(testsFolder, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var owner = mnesia[testsFolder.Length..].Split('-')[0];
+                var ours = root is not null && mnesia.StartsWith(root + "/", StringComparison.Ordinal);
+                var stale = staleToo && int.TryParse(owner, out var ownerPid) && !Directory.Exists($"/proc/{ownerPid}");
+                if (ours || stale)
+                {
+                    using var epmd = System.Diagnostics.Process.GetProcessById(pid);
+                    epmd.Kill();
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException
+                                           or System.ComponentModel.Win32Exception)
+            {
+                // Gone already, or not ours to read.
+            }
+        }
     }
 }
