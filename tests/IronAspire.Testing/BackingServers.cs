@@ -151,7 +151,7 @@ public static class BackingServers
         // First, as the test host may be killed while this runs: the epmd daemon the broker's VM started outlives
         // it, and the AppHost's own stop of it (on ApplicationStopped) does not run when the servers are disposed at
         // process exit. The broker is stopped by DCP either way; without epmd it only cannot be found by name.
-        StopBrokerEpmd(Root, staleToo: false);
+        StopBrokerEpmd(mnesia => mnesia.StartsWith(Root + "/", StringComparison.Ordinal));
         if (Servers.IsValueCreated && Servers.Value.IsCompletedSuccessfully)
         {
             await Servers.Value.Result.DisposeAsync();
@@ -174,11 +174,10 @@ public static class BackingServers
     private static string CreateRoot()
     {
         var parent = Path.GetTempPath();
-        StopBrokerEpmd(null, staleToo: true);
+        StopBrokerEpmd(OfEndedProcess);
         foreach (var stale in Directory.GetDirectories(parent, "ironaspire-tests-*"))
         {
-            var pidText = Path.GetFileName(stale).Split('-')[2];
-            if (int.TryParse(pidText, out var pid) && !Directory.Exists($"/proc/{pid}"))
+            if (OfEndedProcess(stale))
             {
                 try
                 {
@@ -198,15 +197,22 @@ public static class BackingServers
         return root;
     }
 
+    /// <summary>Whether <paramref name="path"/> is in the folder of a test process that no longer runs.</summary>
+    private static bool OfEndedProcess(string path)
+    {
+        var testsFolder = Path.Combine(Path.GetTempPath(), "ironaspire-tests-");
+        return path.StartsWith(testsFolder, StringComparison.Ordinal)
+            && int.TryParse(path[testsFolder.Length..].Split('-')[0], out var pid)
+            && !ProcessTree.IsRunning(pid);
+    }
+
     /// <summary>
-    /// Stops the epmd daemons of the brokers whose data is under <paramref name="root"/>, and with
-    /// <paramref name="staleToo"/> those of test processes that no longer run (told apart by the broker environment
-    /// each daemon inherited: its Mnesia folder names the test process).
+    /// Stops the epmd daemons of the brokers whose Mnesia folder <paramref name="owned"/> accepts (each daemon
+    /// inherited the broker's environment, which names that folder).
     /// </summary>
-    private static void StopBrokerEpmd(string? root, bool staleToo)
+    private static void StopBrokerEpmd(Func<string, bool> owned)
     {
         const string MnesiaBase = "RABBITMQ_MNESIA_BASE=";
-        var testsFolder = Path.Combine(Path.GetTempPath(), "ironaspire-tests-");
         foreach (var process in Directory.GetDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(process), out var pid))
@@ -223,15 +229,7 @@ public static class BackingServers
 
                 var mnesia = File.ReadAllText(Path.Combine(process, "environ")).Split('\0')
                     .FirstOrDefault(v => v.StartsWith(MnesiaBase, StringComparison.Ordinal))?[MnesiaBase.Length..];
-                if (mnesia is null || !mnesia.StartsWith(testsFolder, StringComparison.Ordinal))
-                {
-                    continue;
-                }
-
-                var owner = mnesia[testsFolder.Length..].Split('-')[0];
-                var ours = root is not null && mnesia.StartsWith(root + "/", StringComparison.Ordinal);
-                var stale = staleToo && int.TryParse(owner, out var ownerPid) && !Directory.Exists($"/proc/{ownerPid}");
-                if (ours || stale)
+                if (mnesia is not null && owned(mnesia))
                 {
                     using var epmd = System.Diagnostics.Process.GetProcessById(pid);
                     epmd.Kill();

@@ -21,7 +21,7 @@ public sealed class AnthropicStreamProcessor(IResponseRedaction? redaction) : St
             switch (data.String("type"u8))
             {
                 case "message_start":
-                    if (UsageReader.Read(Node(data.Property("message"u8).Property("usage"u8))) is { } start)
+                    if (UsageReader.Read(UsageObject(data.Property("message"u8))) is { } start)
                     {
                         _usage = start;
                         Usage = _usage;
@@ -30,7 +30,7 @@ public sealed class AnthropicStreamProcessor(IResponseRedaction? redaction) : St
                     break;
 
                 case "message_delta":
-                    if (Node(data.Property("usage"u8)) is { } deltaUsage)
+                    if (UsageObject(data) is { } deltaUsage)
                     {
                         // message_delta's usage is cumulative; input fields appear there only in newer API versions.
                         var read = UsageReader.Read(deltaUsage) ?? default;
@@ -56,7 +56,7 @@ public sealed class AnthropicStreamProcessor(IResponseRedaction? redaction) : St
                                 return; // all held back; an empty delta would be noise
                             }
 
-                            var rebuilt = JsonNode.Parse(data.GetRawText())!;
+                            var rebuilt = ParseObject(evt.Data)!;
                             rebuilt["delta"]!["text"] = safe;
                             evt.Data = rebuilt.ToJsonString();
                         }
@@ -71,7 +71,7 @@ public sealed class AnthropicStreamProcessor(IResponseRedaction? redaction) : St
                         var flush = new JsonObject
                         {
                             ["type"] = "content_block_delta",
-                            ["index"] = Node(data.Property("index"u8)),
+                            ["index"] = data.Int("index"u8),
                             ["delta"] = new JsonObject { ["type"] = "text_delta", ["text"] = held },
                         };
                         output.Add(new SseEvent("content_block_delta", flush.ToJsonString()));
@@ -85,12 +85,9 @@ public sealed class AnthropicStreamProcessor(IResponseRedaction? redaction) : St
     }
 
     /// <summary>The text stream of a content block: its index.</summary>
-    private static string BlockKey(JsonElement data) =>
-        data.Property("index"u8) is { ValueKind: JsonValueKind.Number } index && index.TryGetInt32(out var number)
-            ? number.ToString(CultureInfo.InvariantCulture)
-            : "0";
+    private static string BlockKey(JsonElement data) => data.Int("index"u8).ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>A copy of the element as a node (the few events that need one: usage, a flushed block's index).</summary>
-    private static JsonNode? Node(JsonElement element) =>
-        element.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null ? null : JsonNode.Parse(element.GetRawText());
+    /// <summary>The element's <c>usage</c> object as a node over it (valid while its document is), for <see cref="UsageReader"/>.</summary>
+    private static JsonObject? UsageObject(JsonElement element) =>
+        element.Property("usage"u8) is { ValueKind: JsonValueKind.Object } usage ? JsonObject.Create(usage) : null;
 }
