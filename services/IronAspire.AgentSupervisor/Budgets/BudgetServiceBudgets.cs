@@ -12,7 +12,11 @@ public sealed class BudgetServiceBudgets(BudgetClient client, IOptions<Superviso
         timeout.CancelAfter(options.Value.BudgetReadTimeout);
         try
         {
-            return await client.GetAgentBudgetAsync(agentId, timeout.Token) is { } status ? ToBudget(status) : null;
+            // The wait ends at the deadline even if the handler under the client answers cancellation late (an
+            // in-process handler waits for the Budget service's own Redis timeout).
+            return await client.GetAgentBudgetAsync(agentId, timeout.Token).WaitAsync(options.Value.BudgetReadTimeout, cancellationToken) is { } status
+                ? ToBudget(status)
+                : null;
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or TimeoutException && !cancellationToken.IsCancellationRequested)
         {

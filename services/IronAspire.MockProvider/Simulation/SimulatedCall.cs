@@ -16,6 +16,7 @@ public sealed class SimulatedCall(HttpContext context, JsonDocument document, Pr
     private Utf8JsonWriter? _writer;
     private ArrayBufferWriter<byte>? _partial;
     private int _contentEvents;
+    private bool? _includeUsage;
 
     public HttpContext Context => context;
     public JsonElement Root => document.RootElement;
@@ -46,7 +47,8 @@ public sealed class SimulatedCall(HttpContext context, JsonDocument document, Pr
 
     public int OutputTokens => ToolCall?.OutputTokens(MaxOutputTokens) ?? TokenCount.Of(Reply.Span);
 
-    public bool IncludeUsage =>
+    /// <summary>The request asked for stream usage (read once: every chunk of the stream asks).</summary>
+    public bool IncludeUsage => _includeUsage ??=
         Root.TryGetProperty("stream_options"u8, out var options) && options.ValueKind == JsonValueKind.Object
         && options.TryGetProperty("include_usage"u8, out var include) && include.ValueKind == JsonValueKind.True;
 
