@@ -13,7 +13,7 @@ namespace IronAspire.Router.Benchmarks;
 /// One chat completion stream through the relay's steps, as <c>ResponseRelay</c> runs them: the event reader over the
 /// provider's bytes, the chat stream processor (usage read, the usage chunk the Router asked for hidden, every delta
 /// through the default PII policy's streaming redactor, or none), and the events written into a pipe; and the Claude
-/// call's Messages stream translated into chat chunks.
+/// call's Messages stream translated into chat chunks, and the chat stream translated into Messages events.
 /// </summary>
 [MemoryDiagnoser]
 public class StreamRelayBenchmarks
@@ -37,6 +37,11 @@ public class StreamRelayBenchmarks
     [Benchmark(Description = "Messages stream as chat chunks, default PII policy")]
     public Task<long> Translated() => RelayAsync(_messagesStream, DialectTranslation.StreamProcessor(LlmOperation.ChatCompletions,
         new OpenAIChatStreamProcessor(new PiiResponseRedaction(_policy.Response), hideUsageChunk: true), created: 1_764_547_200));
+
+    /// <summary>An Anthropic client calling an OpenAI model: the chat stream translated into Messages events.</summary>
+    [Benchmark(Description = "chat stream as Messages events, default PII policy")]
+    public Task<long> TranslatedToMessages() => RelayAsync(_stream, DialectTranslation.StreamProcessor(LlmOperation.Messages,
+        new AnthropicStreamProcessor(new PiiResponseRedaction(_policy.Response)), created: 1_764_547_200));
 
     private async Task<long> RelayAsync(byte[] stream, StreamProcessor processor)
     {

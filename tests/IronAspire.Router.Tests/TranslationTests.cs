@@ -29,6 +29,9 @@ public class TranslationTests
     private static SseEvent Anthropic(string json) =>
         SseEvent.Parse(System.Text.Encoding.UTF8.GetBytes($"event: {JsonNode.Parse(json)!["type"]!.GetValue<string>()}\ndata: {json}\n"));
 
+    /// <summary>An OpenAI chunk as the Router reads it off the wire.</summary>
+    private static SseEvent OpenAI(string json) => SseEvent.Parse(System.Text.Encoding.UTF8.GetBytes($"data: {json}\n"));
+
     private static SseEvent Data(string json) => new(null, json);
 
     [Fact]
@@ -249,6 +252,35 @@ public class TranslationTests
         Assert.Equal("stop", chunks[3]["choices"]![0]!["finish_reason"]!.GetValue<string>());
         Assert.Equal(2, chunks[4]["usage"]!["completion_tokens"]!.GetValue<long>());
         Assert.Equal("[DONE]", output[^1].Data);
+    }
+
+    [Fact]
+    public void OpenAI_chunks_with_fields_of_the_wrong_kind_are_passed_over_without_failing_the_stream()
+    {
+        var processor = DialectTranslation.StreamProcessor(LlmOperation.Messages, new AnthropicStreamProcessor(null), 0);
+        var output = Run(processor,
+        [
+            OpenAI("""{"id":7,"model":["x"],"choices":[{"index":"zero","delta":{"role":"assistant","content":5},"finish_reason":null}]}"""),
+            OpenAI("""{"choices":[{"index":0,"delta":{"tool_calls":[{"index":"one","id":7,"function":{"name":3,"arguments":5}}]}}]}"""),
+            OpenAI("""{"choices":[{"index":0,"delta":{"tool_calls":"not an array","content":"still here"}}]}"""),
+            OpenAI("""{"choices":"not an array","usage":"none"}"""),
+            OpenAI("""{"choices":[{"index":0,"delta":"not an object","finish_reason":5}]}"""),
+            OpenAI("""{"choices":[],"usage":{"prompt_tokens":"ten","completion_tokens":2}}"""),
+            OpenAI("[DONE]"),
+        ]);
+
+        Assert.Equal(
+            ["message_start", "content_block_start", "content_block_stop", "content_block_start", "content_block_delta", "content_block_stop",
+             "message_delta", "message_stop"],
+            output.Select(e => e.Name));
+        var data = output.Select(e => JsonNode.Parse(e.Data)!).ToList();
+        Assert.StartsWith("msg_", data[0]["message"]!["id"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Null(data[0]["message"]!["model"]);
+        Assert.Equal("tool_use", data[1]["content_block"]!["type"]!.GetValue<string>());
+        Assert.Null(data[1]["content_block"]!["name"]);
+        Assert.Equal("still here", data[4]["delta"]!["text"]!.GetValue<string>());
+        Assert.Equal("end_turn", data[6]["delta"]!["stop_reason"]!.GetValue<string>());
+        Assert.Equal(2, data[6]["usage"]!["output_tokens"]!.GetValue<long>());
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 
 namespace IronAspire.Router.Proxy.Translation;
@@ -8,14 +7,8 @@ namespace IronAspire.Router.Proxy.Translation;
 /// deltas content chunks, a tool_use block a tool call (id and name first, then its argument deltas), message_delta the
 /// finish chunk, message_stop the usage chunk and <c>[DONE]</c>. Pings and thinking deltas are dropped.
 /// </summary>
-/// <remarks>
-/// Each event is read as a JSON document over its own bytes and each chunk written as UTF-8 (no JSON trees): the
-/// client's chat stream processor then scans and splices the chunks as it does a provider's.
-/// </remarks>
 public sealed class AnthropicToChatStream(long created) : StreamTranslator
 {
-    private readonly ArrayBufferWriter<byte> _buffer = new(512);
-    private Utf8JsonWriter? _writer;
     private string _id = ResponseTranslation.ChatId(null);
     private string? _model;
 
@@ -139,18 +132,10 @@ public sealed class AnthropicToChatStream(long created) : StreamTranslator
 
     private SseEvent EndChunk(string? finishReason)
     {
-        var writer = _writer!;
+        var writer = Writer;
         writer.WriteEndObject();
         writer.WriteNull("logprobs"u8);
-        if (finishReason is null)
-        {
-            writer.WriteNull("finish_reason"u8);
-        }
-        else
-        {
-            writer.WriteString("finish_reason"u8, finishReason);
-        }
-
+        WriteStringOrNull(writer, "finish_reason"u8, finishReason);
         writer.WriteEndObject();
         writer.WriteEndArray();
         writer.WriteEndObject();
@@ -169,8 +154,8 @@ public sealed class AnthropicToChatStream(long created) : StreamTranslator
 
     private SseEvent EndToolCall()
     {
-        _writer!.WriteEndObject();
-        _writer.WriteEndArray();
+        Writer.WriteEndObject();
+        Writer.WriteEndArray();
         return EndChunk(null);
     }
 
@@ -179,49 +164,6 @@ public sealed class AnthropicToChatStream(long created) : StreamTranslator
         writer.WriteString("id"u8, _id);
         writer.WriteString("object"u8, "chat.completion.chunk"u8);
         writer.WriteNumber("created"u8, created);
-        if (_model is null)
-        {
-            writer.WriteNull("model"u8);
-        }
-        else
-        {
-            writer.WriteString("model"u8, _model);
-        }
-    }
-
-    private Utf8JsonWriter Begin()
-    {
-        _buffer.ResetWrittenCount();
-        if (_writer is null)
-        {
-            _writer = new Utf8JsonWriter(_buffer);
-        }
-        else
-        {
-            _writer.Reset(_buffer);
-        }
-
-        return _writer;
-    }
-
-    /// <summary>The chunk written, as an event of its own bytes (the buffer is reused for the next chunk).</summary>
-    private SseEvent Finish()
-    {
-        _writer!.Flush();
-        return SseEvent.FromUtf8(null, _buffer.WrittenSpan.ToArray());
-    }
-
-    /// <summary>Writes the provider's value as it is (null when it is missing), as the tree translation copied it.</summary>
-    private static void WriteCopy(Utf8JsonWriter writer, ReadOnlySpan<byte> name, JsonElement value)
-    {
-        writer.WritePropertyName(name);
-        if (value.ValueKind == JsonValueKind.Undefined)
-        {
-            writer.WriteNullValue();
-        }
-        else
-        {
-            value.WriteTo(writer);
-        }
+        WriteStringOrNull(writer, "model"u8, _model);
     }
 }

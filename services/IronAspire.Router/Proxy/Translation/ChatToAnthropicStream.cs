@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using IronAspire.Router.Proxy.Streams;
 
 namespace IronAspire.Router.Proxy.Translation;
 
@@ -29,74 +28,47 @@ public sealed class ChatToAnthropicStream : StreamTranslator
             return;
         }
 
-        if (upstream.Data == "[DONE]")
+        if (upstream.DataIs("[DONE]"))
         {
             End(usage, output);
             return;
         }
 
-        if (StreamProcessor.ParseObject(upstream.Data) is not { } chunk)
+        using var document = upstream.ParseJson();
+        if (document?.RootElement is not { ValueKind: JsonValueKind.Object } chunk)
         {
             return;
         }
 
-        if (chunk["error"] is JsonObject error)
+        if (chunk.Property("error"u8) is { ValueKind: JsonValueKind.Object } error)
         {
-            output.Add(Event("error", new JsonObject
-            {
-                ["type"] = "error",
-                ["error"] = new JsonObject { ["type"] = "api_error", ["message"] = error["message"]?.DeepClone() },
-            }));
+            var writer = Begin();
+            writer.WriteStartObject();
+            writer.WriteString("type"u8, "error"u8);
+            writer.WriteStartObject("error"u8);
+            writer.WriteString("type"u8, "api_error"u8);
+            WriteCopy(writer, "message"u8, error.Property("message"u8));
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+            output.Add(Finish("error"));
             _ended = true;
             return;
         }
 
         Start(chunk, output);
-        foreach (var choice in chunk["choices"] as JsonArray ?? [])
+        if (chunk.Property("choices"u8) is { ValueKind: JsonValueKind.Array } choices)
         {
-            if (choice is not JsonObject c || (c["index"]?.GetValue<int>() ?? 0) != 0)
+            foreach (var choice in choices.EnumerateArray())
             {
-                continue;
-            }
-
-            if (c["delta"] is JsonObject delta)
-            {
-                if (delta["content"] is JsonValue content && content.GetValueKind() == JsonValueKind.String && content.GetValue<string>() is { Length: > 0 } text)
+                if (choice.ValueKind == JsonValueKind.Object && choice.Int("index"u8) == 0)
                 {
-                    if (!_blockOpen || _openToolCall is not null)
-                    {
-                        OpenBlock(output, new JsonObject { ["type"] = "text", ["text"] = "" }, null);
-                    }
-
-                    output.Add(Delta(_blockIndex, new JsonObject { ["type"] = "text_delta", ["text"] = text }));
+                    TranslateChoice(choice, output);
                 }
-
-                foreach (var call in delta["tool_calls"] as JsonArray ?? [])
-                {
-                    var toolIndex = call?["index"]?.GetValue<int>() ?? 0;
-                    if (!_toolBlocks.ContainsKey(toolIndex))
-                    {
-                        OpenBlock(output, ResponseTranslation.ToolUseBlock(
-                            call?["id"]?.GetValue<string>(), call?["function"]?["name"]?.GetValue<string>(), new JsonObject()), toolIndex);
-                        _toolBlocks[toolIndex] = _blockIndex;
-                    }
-
-                    if (call?["function"]?["arguments"] is JsonValue arguments && arguments.GetValue<string>() is { Length: > 0 } piece)
-                    {
-                        output.Add(Delta(_toolBlocks[toolIndex], new JsonObject { ["type"] = "input_json_delta", ["partial_json"] = piece }));
-                    }
-                }
-            }
-
-            if (c["finish_reason"] is JsonValue finish && finish.GetValueKind() == JsonValueKind.String)
-            {
-                _stopReason = ResponseTranslation.StopReason(finish.GetValue<string>());
-                CloseBlock(output);
             }
         }
 
         // The usage chunk comes after the finish reason: now the message can end with its usage.
-        if (chunk["usage"] is JsonObject && _stopReason is not null)
+        if (chunk.Property("usage"u8).ValueKind == JsonValueKind.Object && _stopReason is not null)
         {
             End(usage, output);
         }
@@ -104,7 +76,65 @@ public sealed class ChatToAnthropicStream : StreamTranslator
 
     public override void Complete(TokenUsage? usage, List<SseEvent> output) => End(usage, output);
 
-    private void Start(JsonObject chunk, List<SseEvent> output)
+    private void TranslateChoice(JsonElement choice, List<SseEvent> output)
+    {
+        if (choice.Property("delta"u8) is { ValueKind: JsonValueKind.Object } delta)
+        {
+            if (delta.Property("content"u8) is { ValueKind: JsonValueKind.String } text && !text.ValueEquals(""u8))
+            {
+                if (!_blockOpen || _openToolCall is not null)
+                {
+                    var block = StartBlock(output, null);
+                    block.WriteStartObject();
+                    block.WriteString("type"u8, "text"u8);
+                    block.WriteString("text"u8, ""u8);
+                    block.WriteEndObject();
+                    output.Add(EndBlockStart());
+                }
+
+                output.Add(Delta(_blockIndex, "text_delta"u8, "text"u8, text));
+            }
+
+            if (delta.Property("tool_calls"u8) is { ValueKind: JsonValueKind.Array } calls)
+            {
+                foreach (var call in calls.EnumerateArray())
+                {
+                    TranslateToolCall(call, output);
+                }
+            }
+        }
+
+        if (choice.String("finish_reason"u8) is { } finish)
+        {
+            _stopReason = ResponseTranslation.StopReason(finish);
+            CloseBlock(output);
+        }
+    }
+
+    private void TranslateToolCall(JsonElement call, List<SseEvent> output)
+    {
+        if (call.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+
+        var toolIndex = call.Int("index"u8);
+        var function = call.Property("function"u8);
+        if (!_toolBlocks.ContainsKey(toolIndex))
+        {
+            var block = StartBlock(output, toolIndex);
+            ResponseTranslation.ToolUseBlock(call.String("id"u8), function.String("name"u8), new JsonObject()).WriteTo(block);
+            output.Add(EndBlockStart());
+            _toolBlocks[toolIndex] = _blockIndex;
+        }
+
+        if (function.Property("arguments"u8) is { ValueKind: JsonValueKind.String } piece && !piece.ValueEquals(""u8))
+        {
+            output.Add(Delta(_toolBlocks[toolIndex], "input_json_delta"u8, "partial_json"u8, piece));
+        }
+    }
+
+    private void Start(JsonElement chunk, List<SseEvent> output)
     {
         if (_started)
         {
@@ -112,22 +142,24 @@ public sealed class ChatToAnthropicStream : StreamTranslator
         }
 
         _started = true;
-        output.Add(Event("message_start", new JsonObject
-        {
-            ["type"] = "message_start",
-            ["message"] = new JsonObject
-            {
-                ["id"] = ResponseTranslation.MessageId(chunk["id"]?.GetValue<string>()),
-                ["type"] = "message",
-                ["role"] = "assistant",
-                ["model"] = chunk["model"]?.DeepClone(),
-                ["content"] = new JsonArray(),
-                ["stop_reason"] = null,
-                ["stop_sequence"] = null,
-                // OpenAI reports usage only at the end; message_delta carries it.
-                ["usage"] = ResponseTranslation.AnthropicUsage(TokenUsage.None),
-            },
-        }));
+        var writer = Begin();
+        writer.WriteStartObject();
+        writer.WriteString("type"u8, "message_start"u8);
+        writer.WriteStartObject("message"u8);
+        writer.WriteString("id"u8, ResponseTranslation.MessageId(chunk.String("id"u8)));
+        writer.WriteString("type"u8, "message"u8);
+        writer.WriteString("role"u8, "assistant"u8);
+        WriteStringOrNull(writer, "model"u8, chunk.String("model"u8));
+        writer.WriteStartArray("content"u8);
+        writer.WriteEndArray();
+        writer.WriteNull("stop_reason"u8);
+        writer.WriteNull("stop_sequence"u8);
+        // OpenAI reports usage only at the end; message_delta carries it.
+        writer.WritePropertyName("usage"u8);
+        ResponseTranslation.AnthropicUsage(TokenUsage.None).WriteTo(writer);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+        output.Add(Finish("message_start"));
     }
 
     private void End(TokenUsage? usage, List<SseEvent> output)
@@ -139,22 +171,44 @@ public sealed class ChatToAnthropicStream : StreamTranslator
 
         _ended = true;
         CloseBlock(output);
-        output.Add(Event("message_delta", new JsonObject
-        {
-            ["type"] = "message_delta",
-            ["delta"] = new JsonObject { ["stop_reason"] = _stopReason ?? "end_turn", ["stop_sequence"] = null },
-            ["usage"] = ResponseTranslation.AnthropicUsage(usage ?? TokenUsage.None),
-        }));
-        output.Add(Event("message_stop", new JsonObject { ["type"] = "message_stop" }));
+        var writer = Begin();
+        writer.WriteStartObject();
+        writer.WriteString("type"u8, "message_delta"u8);
+        writer.WriteStartObject("delta"u8);
+        writer.WriteString("stop_reason"u8, _stopReason ?? "end_turn");
+        writer.WriteNull("stop_sequence"u8);
+        writer.WriteEndObject();
+        writer.WritePropertyName("usage"u8);
+        ResponseTranslation.AnthropicUsage(usage ?? TokenUsage.None).WriteTo(writer);
+        writer.WriteEndObject();
+        output.Add(Finish("message_delta"));
+
+        writer = Begin();
+        writer.WriteStartObject();
+        writer.WriteString("type"u8, "message_stop"u8);
+        writer.WriteEndObject();
+        output.Add(Finish("message_stop"));
     }
 
-    private void OpenBlock(List<SseEvent> output, JsonObject block, int? toolCall)
+    /// <summary>Closes the open block and starts the next one's content_block_start; write the block object, then <see cref="EndBlockStart"/>.</summary>
+    private Utf8JsonWriter StartBlock(List<SseEvent> output, int? toolCall)
     {
         CloseBlock(output);
         _blockIndex++;
         _blockOpen = true;
         _openToolCall = toolCall;
-        output.Add(Event("content_block_start", new JsonObject { ["type"] = "content_block_start", ["index"] = _blockIndex, ["content_block"] = block }));
+        var writer = Begin();
+        writer.WriteStartObject();
+        writer.WriteString("type"u8, "content_block_start"u8);
+        writer.WriteNumber("index"u8, _blockIndex);
+        writer.WritePropertyName("content_block"u8);
+        return writer;
+    }
+
+    private SseEvent EndBlockStart()
+    {
+        Writer.WriteEndObject();
+        return Finish("content_block_start");
     }
 
     private void CloseBlock(List<SseEvent> output)
@@ -166,11 +220,26 @@ public sealed class ChatToAnthropicStream : StreamTranslator
 
         _blockOpen = false;
         _openToolCall = null;
-        output.Add(Event("content_block_stop", new JsonObject { ["type"] = "content_block_stop", ["index"] = _blockIndex }));
+        var writer = Begin();
+        writer.WriteStartObject();
+        writer.WriteString("type"u8, "content_block_stop"u8);
+        writer.WriteNumber("index"u8, _blockIndex);
+        writer.WriteEndObject();
+        output.Add(Finish("content_block_stop"));
     }
 
-    private static SseEvent Delta(int index, JsonObject delta) =>
-        Event("content_block_delta", new JsonObject { ["type"] = "content_block_delta", ["index"] = index, ["delta"] = delta });
-
-    private static SseEvent Event(string name, JsonObject data) => new(name, data.ToJsonString());
+    /// <summary>A content_block_delta carrying the provider's string as it is (copied, not decoded and re-encoded).</summary>
+    private SseEvent Delta(int index, ReadOnlySpan<byte> type, ReadOnlySpan<byte> field, JsonElement value)
+    {
+        var writer = Begin();
+        writer.WriteStartObject();
+        writer.WriteString("type"u8, "content_block_delta"u8);
+        writer.WriteNumber("index"u8, index);
+        writer.WriteStartObject("delta"u8);
+        writer.WriteString("type"u8, type);
+        WriteCopy(writer, field, value);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+        return Finish("content_block_delta");
+    }
 }
