@@ -377,6 +377,45 @@ public sealed class GatewayTranslationTests : IAsyncLifetime
         Assert.Equal(0, (await StatsAsync())["total"]!.GetValue<long>());
     }
 
+    // A value of the wrong kind where translation reads the request was a 500 (the JSON tree's own exception); the
+    // provider would refuse it, so the Router does, in the client's format, naming the field.
+    [Theory]
+    [InlineData("/v1/messages", """{"model":"gpt-4o","max_tokens":10,"messages":[{"role":5,"content":"hi"}]}""", "messages[].role")]
+    [InlineData("/v1/messages", """{"model":"gpt-4o","max_tokens":10,"messages":["hi"]}""", "messages[]")]
+    [InlineData("/v1/messages", """{"model":"gpt-4o","max_tokens":10,"messages":[{"role":"user","content":[{"type":5}]}]}""", "messages[].content[].type")]
+    [InlineData("/v1/messages", """{"model":"gpt-4o","max_tokens":10,"messages":[{"role":"user","content":[{"type":"image","source":{"type":4}}]}]}""", "messages[].content[].source.type")]
+    [InlineData("/v1/messages", """{"model":"gpt-4o","max_tokens":10,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":5,"content":"x"}]}]}""", "messages[].content[].tool_use_id")]
+    [InlineData("/v1/messages", """{"model":"gpt-4o","max_tokens":10,"messages":[{"role":"assistant","content":[{"type":"text","text":7}]}]}""", "messages[].content[].text")]
+    [InlineData("/v1/messages", """{"model":"gpt-4o","max_tokens":10,"thinking":{"type":5},"messages":[{"role":"user","content":"hi"}]}""", "thinking.type")]
+    [InlineData("/v1/messages", """{"model":"gpt-4o","max_tokens":10,"thinking":"on","messages":[{"role":"user","content":"hi"}]}""", "thinking")]
+    [InlineData("/v1/messages", """{"model":"gpt-4o","max_tokens":10,"tool_choice":{"type":1},"messages":[{"role":"user","content":"hi"}]}""", "tool_choice.type")]
+    [InlineData("/v1/messages", """{"model":"gpt-4o","max_tokens":10,"tools":[{"type":3,"name":"x"}],"messages":[{"role":"user","content":"hi"}]}""", "tools[].type")]
+    [InlineData("/v1/messages", """{"model":"gpt-4o","max_tokens":10,"system":5,"messages":[{"role":"user","content":"hi"}]}""", "system")]
+    [InlineData("/v1/messages", """{"model":"gpt-4o","max_tokens":10,"stop_sequences":"x","messages":[{"role":"user","content":"hi"}]}""", "stop_sequences")]
+    [InlineData("/v1/messages", """{"model":"gpt-4o","max_tokens":10,"metadata":{"user_id":5},"messages":[{"role":"user","content":"hi"}]}""", "metadata.user_id")]
+    [InlineData("/v1/chat/completions", """{"model":"claude-sonnet-4","messages":[{"role":5,"content":"hi"}]}""", "messages[].role")]
+    [InlineData("/v1/chat/completions", """{"model":"claude-sonnet-4","messages":[{"role":"user","content":[{"type":5}]}]}""", "messages[].content[].type")]
+    [InlineData("/v1/chat/completions", """{"model":"claude-sonnet-4","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":5}}]}]}""", "messages[].content[].image_url.url")]
+    [InlineData("/v1/chat/completions", """{"model":"claude-sonnet-4","messages":[{"role":"system","content":[5]}]}""", "messages[].content[]")]
+    [InlineData("/v1/chat/completions", """{"model":"claude-sonnet-4","messages":[{"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"f","arguments":5}}]}]}""", "messages[].tool_calls[].function.arguments")]
+    [InlineData("/v1/chat/completions", """{"model":"claude-sonnet-4","messages":[{"role":"assistant","content":null,"tool_calls":[{"id":5,"type":"function","function":{"name":"f","arguments":"{}"}}]}]}""", "messages[].tool_calls[].id")]
+    [InlineData("/v1/chat/completions", """{"model":"claude-sonnet-4","messages":[{"role":"tool","tool_call_id":5,"content":"x"}]}""", "messages[].tool_call_id")]
+    [InlineData("/v1/chat/completions", """{"model":"claude-sonnet-4","tool_choice":5,"messages":[{"role":"user","content":"hi"}]}""", "tool_choice")]
+    [InlineData("/v1/chat/completions", """{"model":"claude-sonnet-4","tools":[{"type":"function","function":{"name":5}}],"messages":[{"role":"user","content":"hi"}]}""", "tools[].function.name")]
+    [InlineData("/v1/chat/completions", """{"model":"claude-sonnet-4","response_format":"json","messages":[{"role":"user","content":"hi"}]}""", "response_format")]
+    [InlineData("/v1/chat/completions", """{"model":"claude-sonnet-4","stop":5,"messages":[{"role":"user","content":"hi"}]}""", "stop")]
+    [InlineData("/v1/chat/completions", """{"model":"claude-sonnet-4","user":5,"messages":[{"role":"user","content":"hi"}]}""", "user")]
+    public async Task A_value_of_the_wrong_kind_is_a_400_naming_its_field_before_anything_is_sent(string path, string body, string field)
+    {
+        using var response = await _router.PostAsync(path, body);
+        var json = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("invalid_request_error", json["error"]!["type"]!.GetValue<string>());
+        Assert.StartsWith($"'{field}' must be ", json["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(0, (await StatsAsync())["total"]!.GetValue<long>());
+    }
+
     // Issue 13's input rules hold on the translated path too: what the client sent, and JSON that translation decodes
     // from inside it (a tool call's arguments), before anything reaches the provider.
     [Theory]

@@ -106,6 +106,55 @@ public class HardeningTests : IAsyncLifetime
         Assert.Equal(0, _provider.Calls);
     }
 
+    // A provider's answer is input too: one that cannot be translated (not JSON, or a field of another kind than its
+    // API defines) is a 502 in the client's format naming what was wrong, never a 500 or a half-translated answer.
+    [Theory]
+    [InlineData("not json at all", "it is not valid JSON")]
+    [InlineData("""["an","array"]""", "'(the answer)' must be a JSON object")]
+    [InlineData("""{"id":7,"choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":1}}""", "'id' must be a string")]
+    [InlineData("""{"id":"c1","choices":[{"index":0,"message":{"role":"assistant","content":["ok"]},"finish_reason":"stop"}]}""", "'choices[0].message.content' must be a string")]
+    [InlineData("""{"id":"c1","choices":["x"]}""", "'choices[0]' must be an object")]
+    [InlineData("""{"id":"c1","choices":[{"index":0,"message":{"role":"assistant","tool_calls":[{"id":"t","function":{"name":5,"arguments":"{}"}}]},"finish_reason":"tool_calls"}]}""", "'tool_calls[].function.name' must be a string")]
+    public async Task A_provider_answer_that_cannot_be_translated_is_a_502_in_the_clients_format(string answer, string expected)
+    {
+        _provider.Answer = answer;
+        using var response = await _router.PostAsync("/v1/messages", """{"model":"gpt-4o","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}""");
+        var json = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal("error", json["type"]!.GetValue<string>());
+        Assert.Equal("api_error", json["error"]!["type"]!.GetValue<string>());
+        Assert.Contains(expected, json["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.StartsWith("The provider's answer could not be translated", json["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(1, _provider.Calls);
+    }
+
+    [Fact]
+    public async Task A_claude_answer_that_cannot_be_translated_is_a_502_in_openai_format()
+    {
+        _provider.Answer = """{"id":"msg_1","type":"message","role":"assistant","content":[{"type":"text","text":5}],"stop_reason":"end_turn","usage":{"input_tokens":3,"output_tokens":1}}""";
+        using var response = await _router.PostAsync("/v1/chat/completions", RouterHost.Chat("claude-sonnet-4"));
+        var json = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal("upstream_invalid_response", json["error"]!["code"]!.GetValue<string>());
+        Assert.Equal("The provider's answer could not be translated: 'content[].text' must be a string.", json["error"]!["message"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_native_answer_the_response_pii_policy_cannot_read_is_a_502_not_passed_unchecked()
+    {
+        // The built-in default policy redacts answers; a body it cannot parse could hide anything.
+        _provider.Answer = """{"id":"c1","choices":[{"message":{"content":"call me at 555-0100"}}],""";
+        using var response = await _router.PostAsync("/v1/chat/completions", RouterHost.Chat("gpt-4o"));
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.DoesNotContain("555-0100", text, StringComparison.Ordinal);
+        Assert.Equal("The provider's answer could not be checked for personal data: it is not valid JSON.",
+            JsonNode.Parse(text)!["error"]!["message"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task Only_allow_listed_client_headers_and_no_query_string_reach_the_provider()
     {
@@ -155,7 +204,7 @@ public class HardeningTests : IAsyncLifetime
         Assert.False(seen.ContainsKey("anthropic-dangerous-direct-browser-access"));
     }
 
-    /// <summary>An upstream that records what it was sent and answers every call with a small chat completion.</summary>
+    /// <summary>An upstream that records what it was sent and answers every call with a small chat completion (or <see cref="Answer"/>).</summary>
     private sealed class CapturingProvider : IAsyncDisposable
     {
         private readonly WebApplication _app;
@@ -172,6 +221,9 @@ public class HardeningTests : IAsyncLifetime
         public ConcurrentDictionary<string, string>? LastHeaders { get; private set; }
         public string? LastQuery { get; private set; }
 
+        /// <summary>The JSON body every call is answered with, when set.</summary>
+        public string? Answer { get; set; }
+
         public static async Task<CapturingProvider> StartAsync()
         {
             var builder = WebApplication.CreateBuilder();
@@ -184,7 +236,7 @@ public class HardeningTests : IAsyncLifetime
                 Interlocked.Increment(ref self!._calls);
                 self.LastHeaders = new(context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString()), StringComparer.OrdinalIgnoreCase);
                 self.LastQuery = context.Request.QueryString.Value ?? "";
-                return Results.Text("""
+                return Results.Text(self.Answer ?? """
                     {"id":"c1","object":"chat.completion","model":"gpt-4o","type":"message","role":"assistant",
                      "choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],
                      "content":[{"type":"text","text":"ok"}],

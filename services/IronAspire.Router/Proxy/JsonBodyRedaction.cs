@@ -138,7 +138,7 @@ public static class JsonBodyRedaction
         {
             foreach (var choice in choices)
             {
-                if (choice?["message"] is JsonObject message)
+                if ((choice as JsonObject)?["message"] is JsonObject message)
                 {
                     changed |= RewriteString(message, "content", rewrite);
                 }
@@ -149,7 +149,7 @@ public static class JsonBodyRedaction
         {
             foreach (var block in blocks)
             {
-                if (block is JsonObject b && b["type"]?.GetValue<string>() == "text")
+                if (block is JsonObject b && b["type"].AsString() == "text")
                 {
                     changed |= RewriteString(b, "text", rewrite);
                 }
@@ -168,11 +168,11 @@ public static class JsonBodyRedaction
         {
             foreach (var item in output)
             {
-                if (item?["content"] is JsonArray parts)
+                if ((item as JsonObject)?["content"] is JsonArray parts)
                 {
                     foreach (var part in parts)
                     {
-                        if (part is JsonObject p && p["type"]?.GetValue<string>() == "output_text")
+                        if (part is JsonObject p && p["type"].AsString() == "output_text")
                         {
                             changed |= RewriteString(p, "text", rewrite);
                         }

@@ -1,10 +1,11 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace IronAspire.Router.Proxy;
 
 /// <summary>
-/// Lenient reads of a provider's JSON document: a field that is missing or of another kind reads as absent (default
-/// element, null, 0) instead of throwing, so a malformed event is passed over rather than failing the stream.
+/// Lenient reads of a provider's JSON document or tree: a field that is missing or of another kind reads as absent
+/// (default element, null, 0) instead of throwing, so a malformed event is passed over rather than failing the stream.
 /// </summary>
 public static class JsonFields
 {
@@ -16,4 +17,8 @@ public static class JsonFields
 
     public static int Int(this JsonElement element, ReadOnlySpan<byte> name) =>
         element.Property(name) is { ValueKind: JsonValueKind.Number } value && value.TryGetInt32(out var number) ? number : 0;
+
+    /// <summary>The node's string, or null when it is missing or of another kind.</summary>
+    public static string? AsString(this JsonNode? node) =>
+        node is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
 }

@@ -66,21 +66,37 @@ internal sealed partial class ResponseRelay(IOptions<RouterOptions> options, Tim
         MarkFirstByte(call);
         // Usage as the provider reported it, in its own API: that is what is billed.
         call.Usage = UsageReader.ReadFromBody(body.Span);
-        if (call.Translated)
+        try
         {
-            body = DialectTranslation.ResponseBody(call.Operation, body.Span, time.GetUtcNow().ToUnixTimeSeconds());
-        }
+            if (call.Translated)
+            {
+                body = DialectTranslation.ResponseBody(call.Operation, body.Span, time.GetUtcNow().ToUnixTimeSeconds());
+            }
 
-        if (redaction is not null)
+            if (redaction is not null)
+            {
+                if (JsonBodyRedaction.TryRewriteChatResponseTexts(body, redaction.Redact, out var rewritten))
+                {
+                    body = rewritten;
+                }
+                else if (JsonNode.Parse(body.Span) is JsonObject root && JsonBodyRedaction.RewriteResponseTexts(root, redaction.Redact))
+                {
+                    body = JsonSerializer.SerializeToUtf8Bytes(root);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or JsonKindException)
         {
-            if (JsonBodyRedaction.TryRewriteChatResponseTexts(body, redaction.Redact, out var rewritten))
-            {
-                body = rewritten;
-            }
-            else if (JsonNode.Parse(body.Span) is JsonObject root && JsonBodyRedaction.RewriteResponseTexts(root, redaction.Redact))
-            {
-                body = JsonSerializer.SerializeToUtf8Bytes(root);
-            }
+            // An answer that cannot be translated or checked for personal data is not passed on: the client gets a
+            // 502 in its own format (the provider's usage, read above, is still what the call is billed).
+            LogUnreadableAnswer(logger, call.Provider?.Name ?? "?", call.RequestId, ex.Message);
+            var error = new ApiError(502, "upstream_invalid_response", "The provider's answer could not be " +
+                (call.Translated ? "translated" : "checked for personal data") + ": " + (ex is JsonKindException ? ex.Message : "it is not valid JSON."));
+            call.StatusCode = error.Status;
+            call.ErrorType = error.Code;
+            context.Response.ContentLength = null;
+            await error.WriteAsync(context, call.Operation.Dialect);
+            return;
         }
 
         if (call.BudgetRemainingUsd is { } remaining)
@@ -261,6 +277,9 @@ internal sealed partial class ResponseRelay(IOptions<RouterOptions> options, Tim
     {
         call.TimeToFirstByteMs ??= time.GetElapsedTime(call.StartTimestamp).TotalMilliseconds;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Provider {Provider} answered request {RequestId} with a body that cannot be read: {Failure}")]
+    private static partial void LogUnreadableAnswer(ILogger logger, string provider, string requestId, string failure);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stream from provider {Provider} broke off for request {RequestId}: {Failure}")]
     private static partial void LogStreamCut(ILogger logger, string provider, string requestId, string failure);

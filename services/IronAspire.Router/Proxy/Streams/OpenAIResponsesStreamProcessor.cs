@@ -12,7 +12,7 @@ public sealed class OpenAIResponsesStreamProcessor(IResponseRedaction? redaction
     public override void Process(SseEvent evt, List<SseEvent> output)
     {
         var data = ParseObject(evt.Data);
-        var type = data?["type"]?.GetValue<string>();
+        var type = data?["type"].AsString();
         switch (type)
         {
             case "response.output_text.delta":

@@ -67,11 +67,13 @@ public static class ChatToMessagesRequest
             case JsonArray many:
                 body["stop_sequences"] = many.DeepClone();
                 break;
+            case JsonValue:
+                throw new JsonKindException("stop", "a string or an array of strings");
         }
 
-        if (chat["user"] is JsonValue user && user.GetValueKind() == JsonValueKind.String)
+        if (chat["user"].Text("user") is { } user)
         {
-            body["metadata"] = new JsonObject { ["user_id"] = user.GetValue<string>() };
+            body["metadata"] = new JsonObject { ["user_id"] = user };
         }
 
         if (chat["tools"] is JsonArray tools)
@@ -79,14 +81,14 @@ public static class ChatToMessagesRequest
             var converted = new JsonArray();
             foreach (var tool in tools)
             {
-                if (tool?["type"]?.GetValue<string>() != "function" || tool["function"] is not JsonObject function)
+                if (tool.Member("type", "tools[]").Text("tools[].type") != "function" || tool!["function"] is not JsonObject function)
                 {
                     return (null, Refuse("tools", "only function tools can be translated"));
                 }
 
                 var anthropicTool = new JsonObject
                 {
-                    ["name"] = function["name"]?.DeepClone(),
+                    ["name"] = function["name"].Text("tools[].function.name"),
                     ["input_schema"] = function["parameters"]?.DeepClone() ?? new JsonObject { ["type"] = "object" },
                 };
                 if (function["description"] is { } description)
@@ -134,8 +136,8 @@ public static class ChatToMessagesRequest
                 "top_logprobs" => IsSet(value) ? "Anthropic does not return log probabilities" : null,
                 "presence_penalty" or "frequency_penalty" => IsNumberOtherThan(value, 0) ? "Anthropic has no repetition penalties" : null,
                 "logit_bias" => value is JsonObject { Count: > 0 } ? "Anthropic cannot bias tokens" : null,
-                "response_format" => value?["type"]?.GetValue<string>() is null or "text" ? null : "structured output formats are not translated",
-                "modalities" => value is JsonArray modalities && modalities.Any(m => m?.GetValue<string>() != "text") ? "Anthropic answers in text only" : null,
+                "response_format" => value.Member("type", "response_format").Text("response_format.type") is null or "text" ? null : "structured output formats are not translated",
+                "modalities" => value is JsonArray modalities && modalities.Any(m => m.Text("modalities[]") != "text") ? "Anthropic answers in text only" : null,
                 _ when NoEquivalent.Contains(name) => IsSet(value) ? "it has no Anthropic equivalent" : null,
                 _ when Dropped.Contains(name) => null,
                 _ => "it is not a field the Router can translate",
@@ -168,8 +170,11 @@ public static class ChatToMessagesRequest
             "required" => new JsonObject { ["type"] = "any" },
             _ => new JsonObject { ["type"] = "auto" },
         },
-        JsonObject o when o["function"]?["name"] is { } name => new JsonObject { ["type"] = "tool", ["name"] = name.DeepClone() },
-        _ => null,
+        JsonObject o when o["function"].Member("name", "tool_choice.function").Text("tool_choice.function.name") is { } name =>
+            new JsonObject { ["type"] = "tool", ["name"] = name },
+        JsonObject => null,
+        null => null,
+        _ => throw new JsonKindException("tool_choice", "a string or an object"),
     };
 
     /// <summary>System and developer messages become the system prompt; tool results become user turns; consecutive turns of one role are merged.</summary>
@@ -189,7 +194,7 @@ public static class ChatToMessagesRequest
                 return (system, messages, ApiError.InvalidRequest("Each message must be an object.", "messages"));
             }
 
-            var role = message["role"]?.GetValue<string>();
+            var role = message["role"].Text("messages[].role");
             switch (role)
             {
                 case "system" or "developer":
@@ -215,7 +220,9 @@ public static class ChatToMessagesRequest
                         {
                             foreach (var call in calls)
                             {
-                                var arguments = call?["function"]?["arguments"]?.GetValue<string>() ?? "{}";
+                                var function = call.Member("function", "messages[].tool_calls[]");
+                                var arguments = function.Member("arguments", "messages[].tool_calls[].function")
+                                    .Text("messages[].tool_calls[].function.arguments") ?? "{}";
                                 JsonNode? input;
                                 try
                                 {
@@ -236,8 +243,8 @@ public static class ChatToMessagesRequest
                                 blocks.Add(new JsonObject
                                 {
                                     ["type"] = "tool_use",
-                                    ["id"] = call!["id"]?.DeepClone(),
-                                    ["name"] = call["function"]?["name"]?.DeepClone(),
+                                    ["id"] = call.Member("id", "messages[].tool_calls[]").Text("messages[].tool_calls[].id"),
+                                    ["name"] = function.Member("name", "messages[].tool_calls[].function").Text("messages[].tool_calls[].function.name"),
                                     ["input"] = input ?? new JsonObject(),
                                 });
                             }
@@ -252,7 +259,7 @@ public static class ChatToMessagesRequest
                         Append(messages, "user", [new JsonObject
                         {
                             ["type"] = "tool_result",
-                            ["tool_use_id"] = message["tool_call_id"]?.DeepClone(),
+                            ["tool_use_id"] = message["tool_call_id"].Text("messages[].tool_call_id"),
                             ["content"] = TextBlocks(message["content"]),
                         }]);
                         break;
@@ -305,17 +312,18 @@ public static class ChatToMessagesRequest
 
         foreach (var part in parts)
         {
-            switch (part?["type"]?.GetValue<string>())
+            var type = part.Member("type", "messages[].content[]").Text("messages[].content[].type");
+            switch (type)
             {
                 case "text":
-                    blocks.Add(new JsonObject { ["type"] = "text", ["text"] = part["text"]?.DeepClone() });
+                    blocks.Add(new JsonObject { ["type"] = "text", ["text"] = part!["text"]?.DeepClone() });
                     break;
                 case "image_url":
-                    var url = part["image_url"]?["url"]?.GetValue<string>() ?? "";
+                    var url = part!["image_url"].Member("url", "messages[].content[].image_url").Text("messages[].content[].image_url.url") ?? "";
                     blocks.Add(new JsonObject { ["type"] = "image", ["source"] = ImageSource(url) });
                     break;
                 default:
-                    return (blocks, Refuse("messages", $"a '{part?["type"]}' content part has no Anthropic equivalent"));
+                    return (blocks, Refuse("messages", $"a '{type}' content part has no Anthropic equivalent"));
             }
         }
 
@@ -364,7 +372,7 @@ public static class ChatToMessagesRequest
         {
             foreach (var part in parts)
             {
-                if (part?["text"] is JsonValue t && t.GetValueKind() == JsonValueKind.String && t.GetValue<string>() is { Length: > 0 } text)
+                if (part.Member("text", "messages[].content[]") is JsonValue t && t.GetValueKind() == JsonValueKind.String && t.GetValue<string>() is { Length: > 0 } text)
                 {
                     yield return text;
                 }

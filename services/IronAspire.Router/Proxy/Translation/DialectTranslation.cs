@@ -23,18 +23,27 @@ public static class DialectTranslation
     /// <summary>The client's (PII-redacted, output-capped) request as the upstream operation's body for <paramref name="model"/>.</summary>
     public static (byte[]? Body, ApiError? Refusal) RequestBody(LlmRequest request, LlmOperation upstream, string model)
     {
-        var (body, refusal) = upstream == LlmOperation.Messages
-            ? ChatToMessagesRequest.Translate(request.Root, model, request.MaxOutputTokens)
-            : MessagesToChatRequest.Translate(request.Root, model, request.MaxOutputTokens);
-        return (body is null ? null : JsonSerializer.SerializeToUtf8Bytes(body), refusal);
+        try
+        {
+            var (body, refusal) = upstream == LlmOperation.Messages
+                ? ChatToMessagesRequest.Translate(request.Root, model, request.MaxOutputTokens)
+                : MessagesToChatRequest.Translate(request.Root, model, request.MaxOutputTokens);
+            return (body is null ? null : JsonSerializer.SerializeToUtf8Bytes(body), refusal);
+        }
+        catch (JsonKindException ex)
+        {
+            return (null, ApiError.InvalidRequest(ex.Message, ex.Field));
+        }
     }
 
     /// <summary>A provider's whole answer (upstream operation's format) in the client operation's format.</summary>
+    /// <exception cref="JsonException">The answer is not JSON.</exception>
+    /// <exception cref="JsonKindException">The answer is not an object, or a field of it is not of the kind its API defines.</exception>
     public static byte[] ResponseBody(LlmOperation client, ReadOnlySpan<byte> upstream, long created)
     {
         if (JsonNode.Parse(upstream) is not JsonObject root)
         {
-            throw new InvalidDataException("The provider's answer is not a JSON object.");
+            throw new JsonKindException("(the answer)", "a JSON object");
         }
 
         var translated = client == LlmOperation.ChatCompletions

@@ -28,7 +28,7 @@ public static class MessagesToChatRequest
             var why = name switch
             {
                 "top_k" => IsSet(value) ? "OpenAI models have no top_k sampling" : null,
-                "thinking" => value?["type"]?.GetValue<string>() is null or "disabled" ? null : "extended thinking has no Chat Completions equivalent",
+                "thinking" => value.Member("type", "thinking").Text("thinking.type") is null or "disabled" ? null : "extended thinking has no Chat Completions equivalent",
                 "stop_sequences" => value is JsonArray { Count: > MaxStopSequences } ? $"OpenAI accepts at most {MaxStopSequences} stop sequences" : null,
                 _ when Known.Contains(name) => null,
                 _ => IsSet(value) ? "it is not a field the Router can translate" : null,
@@ -53,9 +53,10 @@ public static class MessagesToChatRequest
 
         foreach (var turn in turns)
         {
-            var error = turn?["role"]?.GetValue<string>() == "assistant"
-                ? AddAssistant(chatMessages, turn["content"])
-                : AddUser(chatMessages, turn?["content"]);
+            var content = turn.Member("content", "messages[]");
+            var error = turn.Member("role", "messages[]").Text("messages[].role") == "assistant"
+                ? AddAssistant(chatMessages, content)
+                : AddUser(chatMessages, content);
             if (error is not null)
             {
                 return (null, error);
@@ -77,14 +78,18 @@ public static class MessagesToChatRequest
             }
         }
 
-        if (messages["stop_sequences"] is JsonArray { Count: > 0 } stops)
+        switch (messages["stop_sequences"])
         {
-            body["stop"] = stops.DeepClone();
+            case JsonArray { Count: > 0 } stops:
+                body["stop"] = stops.DeepClone();
+                break;
+            case JsonValue:
+                throw new JsonKindException("stop_sequences", "an array of strings");
         }
 
-        if (messages["metadata"]?["user_id"] is JsonValue user && user.GetValueKind() == JsonValueKind.String)
+        if (messages["metadata"].Member("user_id", "metadata").Text("metadata.user_id") is { } user)
         {
-            body["user"] = user.GetValue<string>();
+            body["user"] = user;
         }
 
         if (messages["tools"] is JsonArray tools)
@@ -92,12 +97,17 @@ public static class MessagesToChatRequest
             var converted = new JsonArray();
             foreach (var tool in tools)
             {
-                if (tool is not JsonObject t || t["type"]?.GetValue<string>() is { } type && type != "custom")
+                if (tool is not JsonObject t)
                 {
-                    return (null, Refuse("tools", $"the server tool '{tool?["type"]}' has no Chat Completions equivalent"));
+                    throw new JsonKindException("tools[]", "an object");
                 }
 
-                var function = new JsonObject { ["name"] = t["name"]?.DeepClone() };
+                if (t["type"].Text("tools[].type") is { } type && type != "custom")
+                {
+                    return (null, Refuse("tools", $"the server tool '{type}' has no Chat Completions equivalent"));
+                }
+
+                var function = new JsonObject { ["name"] = t["name"].Text("tools[].name") };
                 if (t["description"] is { } description)
                 {
                     function["description"] = description.DeepClone();
@@ -110,9 +120,10 @@ public static class MessagesToChatRequest
             body["tools"] = converted;
         }
 
-        if (messages["tool_choice"] is JsonObject choice)
+        if (messages["tool_choice"] is { } toolChoice)
         {
-            body["tool_choice"] = choice["type"]?.GetValue<string>() switch
+            var choice = toolChoice as JsonObject ?? throw new JsonKindException("tool_choice", "an object");
+            body["tool_choice"] = choice["type"].Text("tool_choice.type") switch
             {
                 "any" => "required",
                 "none" => "none",
@@ -135,9 +146,10 @@ public static class MessagesToChatRequest
 
     private static string SystemText(JsonNode? system) => system switch
     {
+        null => "",
         JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
-        JsonArray blocks => string.Join("\n\n", blocks.Select(b => b?["text"]?.GetValue<string>()).OfType<string>()),
-        _ => "",
+        JsonArray blocks => string.Join("\n\n", blocks.Select(b => b.Member("text", "system[]").Text("system[].text")).OfType<string>()),
+        _ => throw new JsonKindException("system", "a string or an array of text blocks"),
     };
 
     /// <summary>An assistant turn: its text as content, its tool_use blocks as tool_calls; thinking blocks are dropped.</summary>
@@ -151,7 +163,7 @@ public static class MessagesToChatRequest
             return null;
         }
 
-        var (text, calls, other) = ResponseTranslation.AssistantContent(content);
+        var (text, calls, other) = ResponseTranslation.AssistantContent(content, "messages[].content");
         if (other is not null)
         {
             return Refuse("messages", $"an assistant '{other}' block has no Chat Completions equivalent");
@@ -179,13 +191,14 @@ public static class MessagesToChatRequest
         var parts = new JsonArray();
         foreach (var block in content as JsonArray ?? [])
         {
-            switch (block?["type"]?.GetValue<string>())
+            var type = block.Member("type", "messages[].content[]").Text("messages[].content[].type");
+            switch (type)
             {
                 case "text":
-                    parts.Add(new JsonObject { ["type"] = "text", ["text"] = block["text"]?.DeepClone() });
+                    parts.Add(new JsonObject { ["type"] = "text", ["text"] = block!["text"]?.DeepClone() });
                     break;
                 case "image":
-                    if (ImageUrl(block["source"]) is not { } url)
+                    if (ImageUrl(block!["source"]) is not { } url)
                     {
                         return Refuse("messages", "only base64 and url image sources can be translated");
                     }
@@ -193,16 +206,16 @@ public static class MessagesToChatRequest
                     parts.Add(new JsonObject { ["type"] = "image_url", ["image_url"] = new JsonObject { ["url"] = url } });
                     break;
                 case "tool_result":
-                    var (result, error) = ToolResultText(block);
+                    var (result, error) = ToolResultText(block!);
                     if (error is not null)
                     {
                         return error;
                     }
 
-                    chatMessages.Add(new JsonObject { ["role"] = "tool", ["tool_call_id"] = block["tool_use_id"]?.DeepClone(), ["content"] = result });
+                    chatMessages.Add(new JsonObject { ["role"] = "tool", ["tool_call_id"] = block!["tool_use_id"].Text("messages[].content[].tool_use_id"), ["content"] = result });
                     break;
                 default:
-                    return Refuse("messages", $"a user '{block?["type"]}' block has no Chat Completions equivalent");
+                    return Refuse("messages", $"a user '{type}' block has no Chat Completions equivalent");
             }
         }
 
@@ -226,12 +239,12 @@ public static class MessagesToChatRequest
             case JsonArray items:
                 foreach (var item in items)
                 {
-                    if (item?["type"]?.GetValue<string>() != "text")
+                    if (item.Member("type", "messages[].content[].content[]").Text("messages[].content[].content[].type") != "text")
                     {
                         return ("", Refuse("messages", "a tool result may only hold text when sent to an OpenAI model"));
                     }
 
-                    text.Append(item["text"]?.GetValue<string>());
+                    text.Append(item!["text"].Text("messages[].content[].content[].text"));
                 }
 
                 break;
@@ -245,10 +258,10 @@ public static class MessagesToChatRequest
         return (text.ToString(), null);
     }
 
-    private static string? ImageUrl(JsonNode? source) => source?["type"]?.GetValue<string>() switch
+    private static string? ImageUrl(JsonNode? source) => source.Member("type", "messages[].content[].source").Text("messages[].content[].source.type") switch
     {
-        "base64" => $"data:{source["media_type"]?.GetValue<string>()};base64,{source["data"]?.GetValue<string>()}",
-        "url" => source["url"]?.GetValue<string>(),
+        "base64" => $"data:{source!["media_type"].Text("messages[].content[].source.media_type")};base64,{source["data"].Text("messages[].content[].source.data")}",
+        "url" => source!["url"].Text("messages[].content[].source.url"),
         _ => null,
     };
 }

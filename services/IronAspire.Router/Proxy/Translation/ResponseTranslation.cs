@@ -13,7 +13,7 @@ public static class ResponseTranslation
     /// <summary>An Anthropic <c>message</c> as an OpenAI <c>chat.completion</c>.</summary>
     public static JsonObject MessageToChatCompletion(JsonObject message, long created)
     {
-        var (text, calls, _) = AssistantContent(message["content"]);
+        var (text, calls, _) = AssistantContent(message["content"], "content");
         var assistant = new JsonObject
         {
             ["role"] = "assistant",
@@ -27,16 +27,16 @@ public static class ResponseTranslation
 
         var completion = new JsonObject
         {
-            ["id"] = ChatId(message["id"]?.GetValue<string>()),
+            ["id"] = ChatId(message["id"].Text("id")),
             ["object"] = "chat.completion",
             ["created"] = created,
-            ["model"] = message["model"]?.DeepClone(),
+            ["model"] = message["model"].Text("model"),
             ["choices"] = new JsonArray(new JsonObject
             {
                 ["index"] = 0,
                 ["message"] = assistant,
                 ["logprobs"] = null,
-                ["finish_reason"] = FinishReason(message["stop_reason"]?.GetValue<string>()),
+                ["finish_reason"] = FinishReason(message["stop_reason"].Text("stop_reason")),
             }),
         };
         if (UsageReader.Read(message["usage"]) is { } usage)
@@ -50,27 +50,31 @@ public static class ResponseTranslation
     /// <summary>An OpenAI <c>chat.completion</c> (its first choice) as an Anthropic <c>message</c>.</summary>
     public static JsonObject ChatCompletionToMessage(JsonObject completion)
     {
-        var choice = (completion["choices"] as JsonArray)?.FirstOrDefault() as JsonObject;
-        var assistant = choice?["message"] as JsonObject;
+        var choice = (completion["choices"] as JsonArray)?.FirstOrDefault();
+        var assistant = choice.Member("message", "choices[0]");
         var content = new JsonArray();
-        if (assistant?["content"] is JsonValue text && text.GetValueKind() == JsonValueKind.String && text.GetValue<string>().Length > 0)
+        if (assistant.Member("content", "choices[0].message").Text("choices[0].message.content") is { Length: > 0 } text)
         {
-            content.Add(new JsonObject { ["type"] = "text", ["text"] = text.GetValue<string>() });
+            content.Add(new JsonObject { ["type"] = "text", ["text"] = text });
         }
 
-        foreach (var call in assistant?["tool_calls"] as JsonArray ?? [])
+        foreach (var call in assistant.Member("tool_calls", "choices[0].message") as JsonArray ?? [])
         {
-            content.Add(ToolUse(call?["id"]?.GetValue<string>(), call?["function"]?["name"]?.GetValue<string>(), call?["function"]?["arguments"]?.GetValue<string>()));
+            var function = call.Member("function", "tool_calls[]");
+            content.Add(ToolUse(
+                call.Member("id", "tool_calls[]").Text("tool_calls[].id"),
+                function.Member("name", "tool_calls[].function").Text("tool_calls[].function.name"),
+                function.Member("arguments", "tool_calls[].function").Text("tool_calls[].function.arguments")));
         }
 
         var message = new JsonObject
         {
-            ["id"] = MessageId(completion["id"]?.GetValue<string>()),
+            ["id"] = MessageId(completion["id"].Text("id")),
             ["type"] = "message",
             ["role"] = "assistant",
-            ["model"] = completion["model"]?.DeepClone(),
+            ["model"] = completion["model"].Text("model"),
             ["content"] = content,
-            ["stop_reason"] = StopReason(choice?["finish_reason"]?.GetValue<string>()),
+            ["stop_reason"] = StopReason(choice.Member("finish_reason", "choices[0]").Text("choices[0].finish_reason")),
             ["stop_sequence"] = null,
         };
         message["usage"] = AnthropicUsage(UsageReader.Read(completion["usage"]) ?? TokenUsage.None);
@@ -100,27 +104,28 @@ public static class ResponseTranslation
     /// <summary>
     /// An Anthropic assistant's content blocks in OpenAI's terms: the text blocks joined, the tool_use blocks as
     /// tool_calls (arguments = the input as JSON), thinking blocks left out; <c>Other</c> names the first other block type.
+    /// <paramref name="path"/> names the content in a <see cref="JsonKindException"/>.
     /// </summary>
-    public static (System.Text.StringBuilder Text, JsonArray Calls, string? Other) AssistantContent(JsonNode? content)
+    public static (System.Text.StringBuilder Text, JsonArray Calls, string? Other) AssistantContent(JsonNode? content, string path)
     {
         var text = new System.Text.StringBuilder();
         var calls = new JsonArray();
         string? other = null;
         foreach (var block in content as JsonArray ?? [])
         {
-            switch (block?["type"]?.GetValue<string>())
+            switch (block.Member("type", path + "[]").Text(path + "[].type"))
             {
                 case "text":
-                    text.Append(block["text"]?.GetValue<string>());
+                    text.Append(block!["text"].Text(path + "[].text"));
                     break;
                 case "tool_use":
                     calls.Add(new JsonObject
                     {
-                        ["id"] = block["id"]?.DeepClone(),
+                        ["id"] = block!["id"].Text(path + "[].id"),
                         ["type"] = "function",
                         ["function"] = new JsonObject
                         {
-                            ["name"] = block["name"]?.DeepClone(),
+                            ["name"] = block["name"].Text(path + "[].name"),
                             ["arguments"] = block["input"]?.ToJsonString() ?? "{}",
                         },
                     });
