@@ -59,8 +59,9 @@ public class TelemetryExportTests
             received.TryGetValue(signal, out var bodies) && bodies.Any(b =>
                 b.AsSpan().IndexOf(Encoding.UTF8.GetBytes(service)) >= 0 && (trace is null || b.AsSpan().IndexOf(trace) >= 0));
 
+        // The Router's own instruments may first appear in a later export than its runtime metrics: wait for them too.
         for (var i = 0; i < 300 && !(Exported("trace", "router", traceId) && Exported("trace", "analytics", traceId)
-                 && Exported("metrics", "router") && Exported("logs", "router")); i++)
+                 && Exported("metrics", "router") && Exported("metrics", "IronAspire.Router") && Exported("logs", "router")); i++)
         {
             await Task.Delay(100);
         }

@@ -506,7 +506,12 @@ public sealed partial class AgentRunner(
         agent.ExitCode = null;
         await TransitionAsync(agent, AgentState.Running, null, cancellationToken);
         Log.Started(logger, agent.Id, process.Pid, executable);
-        _ = process.Exited.ContinueWith(t => OnExitedAsync(agent.Id, process, t.Result), TaskScheduler.Default).Unwrap();
+        // Not on the starting request's execution context: the exit (perhaps hours later) and a restart are not part
+        // of that request's trace.
+        using (ExecutionContext.SuppressFlow())
+        {
+            _ = process.Exited.ContinueWith(t => OnExitedAsync(agent.Id, process, t.Result), TaskScheduler.Default).Unwrap();
+        }
     }
 
     private async Task OnExitedAsync(string agentId, AgentProcess process, int exitCode)

@@ -98,7 +98,12 @@ public sealed partial class PiiPolicyCache : IAsyncDisposable
     {
         if (_started == 0 && Interlocked.Exchange(ref _started, 1) == 0)
         {
-            _refresher = Task.Run(RefreshLoopAsync);
+            // The first caller is a request: without this the loop would carry that request's trace (Activity.Current
+            // flows with the execution context) and every poll of Redis, for the life of the process, would join it.
+            using (ExecutionContext.SuppressFlow())
+            {
+                _refresher = Task.Run(RefreshLoopAsync);
+            }
         }
     }
 
