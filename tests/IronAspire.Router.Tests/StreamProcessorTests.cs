@@ -157,6 +157,21 @@ public class StreamProcessorTests
     }
 
     [Fact]
+    public void An_anthropic_delta_read_off_the_wire_has_only_its_text_replaced()
+    {
+        var processor = new AnthropicStreamProcessor(new WordRedaction());
+        var wire = """{"type":"content_block_delta", "index":0,"delta":{"type":"text_delta","text":"a secret \"q\" \u00e9 ok"},"extra":{"k":[1, 2]}}""";
+
+        var output = Run(processor, SseEvent.Parse(System.Text.Encoding.UTF8.GetBytes($"event: content_block_delta\ndata: {wire}\n")));
+
+        Assert.True(output[0].TryGetDataUtf8(out var spliced));
+        // Everything but the text token is the provider's bytes; the text is the redactor's.
+        Assert.Equal("""{"type":"content_block_delta", "index":0,"delta":{"type":"text_delta","text":"a [X] \u0022q\u0022 \u00E9 ok"},"extra":{"k":[1, 2]}}""",
+            System.Text.Encoding.UTF8.GetString(spliced));
+        Assert.Equal("a [X] \"q\" é ok", JsonNode.Parse(output[0].Data)!["delta"]!["text"]!.GetValue<string>());
+    }
+
+    [Fact]
     public void Anthropic_held_back_text_is_flushed_before_the_block_stops()
     {
         var processor = new AnthropicStreamProcessor(new WordRedaction());

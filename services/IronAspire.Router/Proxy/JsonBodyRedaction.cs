@@ -138,7 +138,7 @@ public static class JsonBodyRedaction
         {
             foreach (var choice in choices)
             {
-                if ((choice as JsonObject)?["message"] is JsonObject message)
+                if (choice.Field("message") is JsonObject message)
                 {
                     changed |= RewriteString(message, "content", rewrite);
                 }
@@ -168,7 +168,7 @@ public static class JsonBodyRedaction
         {
             foreach (var item in output)
             {
-                if ((item as JsonObject)?["content"] is JsonArray parts)
+                if (item.Field("content") is JsonArray parts)
                 {
                     foreach (var part in parts)
                     {

@@ -18,6 +18,9 @@ public static class JsonFields
     public static int Int(this JsonElement element, ReadOnlySpan<byte> name) =>
         element.Property(name) is { ValueKind: JsonValueKind.Number } value && value.TryGetInt32(out var number) ? number : 0;
 
+    /// <summary>The member <paramref name="name"/> of the node, or null when the node is missing or not an object.</summary>
+    public static JsonNode? Field(this JsonNode? node, string name) => (node as JsonObject)?[name];
+
     /// <summary>The node's string, or null when it is missing or of another kind.</summary>
     public static string? AsString(this JsonNode? node) =>
         node is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;

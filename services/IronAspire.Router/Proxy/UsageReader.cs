@@ -20,9 +20,9 @@ public static class UsageReader
         {
             return new TokenUsage(
                 Long(u["prompt_tokens"]),
-                Long(Member(u["prompt_tokens_details"], "cached_tokens")),
+                Long(u["prompt_tokens_details"].Field("cached_tokens")),
                 Long(u["completion_tokens"]),
-                Long(Member(u["prompt_tokens_details"], "cache_creation_input_tokens")) + Long(u["cache_creation_input_tokens"]));
+                Long(u["prompt_tokens_details"].Field("cache_creation_input_tokens")) + Long(u["cache_creation_input_tokens"]));
         }
 
         // OpenAI Responses API and Anthropic share input_tokens/output_tokens.
@@ -31,7 +31,7 @@ public static class UsageReader
             // Anthropic reports cache reads and cache writes beside (not inside) input_tokens.
             var cacheRead = Long(u["cache_read_input_tokens"]);
             var cacheWrite = Long(u["cache_creation_input_tokens"]);
-            var cachedOpenAI = Long(Member(u["input_tokens_details"], "cached_tokens"));
+            var cachedOpenAI = Long(u["input_tokens_details"].Field("cached_tokens"));
             return new TokenUsage(
                 Long(u["input_tokens"]) + cacheRead + cacheWrite,
                 cacheRead + cachedOpenAI,
@@ -71,9 +71,6 @@ public static class UsageReader
 
         return null;
     }
-
-    /// <summary>A member of a details object; none when the provider sent something else there.</summary>
-    private static JsonNode? Member(JsonNode? details, string name) => (details as JsonObject)?[name];
 
     private static long Long(JsonNode? node) =>
         node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out var n) ? n : 0;

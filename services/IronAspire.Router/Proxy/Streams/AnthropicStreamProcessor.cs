@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -8,9 +7,11 @@ namespace IronAspire.Router.Proxy.Streams;
 /// Anthropic message streams: input usage from message_start, output usage from message_delta, redaction of
 /// text_delta, and what a block held back emitted as one more text_delta just before its content_block_stop.
 /// </summary>
-/// <remarks>Each event is read as a JSON document over its own bytes; only a text delta the redactor changed is rebuilt.</remarks>
+/// <remarks>Each event is read as a JSON document over its own bytes; a text delta the redactor changed has its text
+/// spliced into those bytes.</remarks>
 public sealed class AnthropicStreamProcessor(IResponseRedaction? redaction) : StreamProcessor(redaction)
 {
+    private readonly List<JsonEdit> _edits = new(1);
     private TokenUsage _usage;
 
     public override void Process(SseEvent evt, List<SseEvent> output)
@@ -56,9 +57,19 @@ public sealed class AnthropicStreamProcessor(IResponseRedaction? redaction) : St
                                 return; // all held back; an empty delta would be noise
                             }
 
-                            var rebuilt = ParseObject(evt.Data)!;
-                            rebuilt["delta"]!["text"] = safe;
-                            evt.Data = rebuilt.ToJsonString();
+                            if (!evt.TryGetDataUtf8(out var json) || DeltaText(json) is not { } token)
+                            {
+                                // A decoded payload (no bytes of its own), or a shape the scan does not take: rebuilt.
+                                var rebuilt = ParseObject(evt.Data)!;
+                                rebuilt["delta"]!["text"] = safe;
+                                evt.Data = rebuilt.ToJsonString();
+                            }
+                            else
+                            {
+                                _edits.Clear();
+                                _edits.Add(token with { Text = safe });
+                                Splice(evt, json, _edits);
+                            }
                         }
                     }
 
@@ -85,7 +96,64 @@ public sealed class AnthropicStreamProcessor(IResponseRedaction? redaction) : St
     }
 
     /// <summary>The text stream of a content block: its index.</summary>
-    private static string BlockKey(JsonElement data) => data.Int("index"u8).ToString(CultureInfo.InvariantCulture);
+    private static string BlockKey(JsonElement data) => IndexKey(data.Int("index"u8));
+
+    /// <summary>
+    /// The <c>delta.text</c> string token in the event's bytes (with its quotes); null when it is not there exactly once
+    /// — a repeated key could make the bytes differ from what the document read and redacted.
+    /// </summary>
+    private static JsonEdit? DeltaText(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        JsonEdit? found = null;
+        var sawDelta = false;
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (!reader.ValueTextEquals("delta"u8))
+                {
+                    reader.Skip();
+                    continue;
+                }
+
+                reader.Read();
+                if (sawDelta || reader.TokenType != JsonTokenType.StartObject)
+                {
+                    return null;
+                }
+
+                sawDelta = true;
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    if (!reader.ValueTextEquals("text"u8))
+                    {
+                        reader.Skip();
+                        continue;
+                    }
+
+                    reader.Read();
+                    if (found is not null || reader.TokenType != JsonTokenType.String)
+                    {
+                        return null;
+                    }
+
+                    found = new JsonEdit((int)reader.TokenStartIndex, reader.ValueSpan.Length + 2, null);
+                }
+            }
+
+            return reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == 0 ? found : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>The element's <c>usage</c> object as a node over it (valid while its document is), for <see cref="UsageReader"/>.</summary>
     private static JsonObject? UsageObject(JsonElement element) =>

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -13,14 +12,11 @@ namespace IronAspire.Router.Proxy.Streams;
 /// </remarks>
 public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, bool hideUsageChunk) : StreamProcessor(redaction)
 {
-    private static readonly string[] SmallIndexes = [.. Enumerable.Range(0, 10).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
-
     /// <summary>The choices of the chunk being processed (reused from chunk to chunk).</summary>
     private readonly List<ChoiceText> _choices = [];
 
     /// <summary>The edits of the chunk being spliced, and the buffer it is spliced into (both reused from chunk to chunk).</summary>
     private readonly List<JsonEdit> _edits = [];
-    private ArrayBufferWriter<byte>? _splice;
 
     public override void Process(SseEvent evt, List<SseEvent> output)
     {
@@ -98,10 +94,7 @@ public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, boo
             _edits.Insert(at, usage);
         }
 
-        var output = _splice ??= new ArrayBufferWriter<byte>(utf8.Length * 2);
-        output.ResetWrittenCount();
-        JsonSplice.Apply(utf8, _edits, output);
-        evt.SetDataUtf8(output.WrittenSpan.ToArray());
+        Splice(evt, utf8, _edits);
         return true;
     }
 
@@ -214,7 +207,7 @@ public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, boo
     {
         delta ??= [];
         choice["delta"] = delta;
-        var before = delta["content"] is JsonValue existing && existing.GetValueKind() == JsonValueKind.String ? existing.GetValue<string>() : "";
+        var before = delta["content"].AsString() ?? "";
         delta["content"] = before + held;
     }
 
@@ -298,9 +291,7 @@ public sealed class OpenAIChatStreamProcessor(IResponseRedaction? redaction, boo
                 switch (reader.TokenType)
                 {
                     case JsonTokenType.Number:
-                        choice.Key = reader.ValueSpan is [var digit] && digit is >= (byte)'0' and <= (byte)'9'
-                            ? SmallIndexes[digit - '0']
-                            : System.Text.Encoding.UTF8.GetString(reader.ValueSpan);
+                        choice.Key = IndexKey(reader.ValueSpan);
                         break;
                     case JsonTokenType.Null:
                         break;

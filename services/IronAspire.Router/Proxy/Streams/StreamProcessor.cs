@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 
@@ -9,7 +11,12 @@ namespace IronAspire.Router.Proxy.Streams;
 /// </summary>
 public abstract class StreamProcessor(IResponseRedaction? redaction)
 {
+    private static readonly string[] SmallIndexes = [.. Enumerable.Range(0, 10).Select(i => i.ToString(CultureInfo.InvariantCulture))];
+
     private readonly Dictionary<string, ITextStreamRedactor> _streams = [];
+
+    /// <summary>Where <see cref="Splice"/> writes, reused from event to event.</summary>
+    private ArrayBufferWriter<byte>? _splice;
 
     public TokenUsage? Usage { get; protected set; }
 
@@ -55,6 +62,24 @@ public abstract class StreamProcessor(IResponseRedaction? redaction)
     }
 
     protected string RedactWhole(string text) => redaction?.Redact(text) ?? text;
+
+    /// <summary>The text-stream key of a choice or block index (the small ones without allocating).</summary>
+    protected static string IndexKey(int index) =>
+        index is >= 0 and < 10 ? SmallIndexes[index] : index.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The text-stream key of an index token's digits, as the tree path keys it (its JSON text).</summary>
+    protected static string IndexKey(ReadOnlySpan<byte> digits) =>
+        digits is [var digit] && digit is >= (byte)'0' and <= (byte)'9' ? SmallIndexes[digit - '0'] : Encoding.UTF8.GetString(digits);
+
+    /// <summary>Replaces the event's payload with its own bytes <paramref name="json"/> with <paramref name="edits"/>
+    /// applied (no tree, no re-serialisation).</summary>
+    protected void Splice(SseEvent evt, ReadOnlySpan<byte> json, List<JsonEdit> edits)
+    {
+        var output = _splice ??= new ArrayBufferWriter<byte>(json.Length * 2);
+        output.ResetWrittenCount();
+        JsonSplice.Apply(json, edits, output);
+        evt.SetDataUtf8(output.WrittenSpan.ToArray());
+    }
 
     /// <summary>The payload as a mutable tree, for the paths that rebuild an event; null when it is not a JSON object.</summary>
     internal static JsonObject? ParseObject(string data)

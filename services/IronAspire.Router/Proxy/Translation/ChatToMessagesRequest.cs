@@ -372,7 +372,7 @@ public static class ChatToMessagesRequest
         {
             foreach (var part in parts)
             {
-                if (part.Member("text", "messages[].content[]") is JsonValue t && t.GetValueKind() == JsonValueKind.String && t.GetValue<string>() is { Length: > 0 } text)
+                if (part.Member("text", "messages[].content[]").AsString() is { Length: > 0 } text)
                 {
                     yield return text;
                 }

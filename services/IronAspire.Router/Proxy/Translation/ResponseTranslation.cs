@@ -91,7 +91,7 @@ public static class ResponseTranslation
             if (JsonNode.Parse(body) is JsonObject root && root["error"] is JsonObject error)
             {
                 message = error["message"]?.GetValue<string>();
-                code = (error["code"] as JsonValue)?.GetValueKind() == JsonValueKind.String ? error["code"]!.GetValue<string>() : error["type"]?.GetValue<string>();
+                code = error["code"].AsString() ?? error["type"]?.GetValue<string>();
             }
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)
